@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every third-party dependency, in one place. All come from Debian 12 packages
+# (scripts/install-deps.sh installs them); the versions are Debian 12's.
+find_package(PkgConfig REQUIRED)
+find_package(PostgreSQL 15 REQUIRED)          # libpq-dev 15: pipeline mode needs libpq >= 14
+find_package(nlohmann_json 3.11 REQUIRED)     # nlohmann-json3-dev 3.11.2
+find_package(fmt 9 REQUIRED)                  # libfmt-dev 9.1
+find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
+if(PGVIGIL_BUILD_TESTS)
+  find_package(GTest 1.12 REQUIRED)           # libgtest-dev / libgmock-dev 1.12
+endif()
+if(PGVIGIL_BUILD_BENCH)
+  find_package(benchmark REQUIRED)            # libbenchmark-dev 1.7
+endif()

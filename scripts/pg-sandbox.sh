@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster in a directory of its own, for tests and the demo.
+#
+# Usage:
+#   scripts/pg-sandbox.sh start  DIR [--bin PG_BIN_DIR] [--port PORT]
+#   scripts/pg-sandbox.sh stop   DIR [--purge]
+#   scripts/pg-sandbox.sh status DIR
+#   scripts/pg-sandbox.sh psql   DIR [psql args...]     (superuser, default database pgvigil_test)
+#
+# start   creates the cluster in DIR/data on first use (initdb), starts it on 127.0.0.1 at PORT
+#         (default: a random free port in 20000-32000, retried up to 5 times if taken), creates
+#         the database pgvigil_test, the extensions pg_stat_statements and pgstattuple, and the
+#         roles pgvigil_monitor (pg_monitor only), pgvigil_nopriv (no privileges), then writes
+#         and prints DIR/env, a file to source. On a running sandbox it only prints DIR/env.
+# stop    stops the server (and a pgbouncer or demo workload started in DIR); --purge also
+#         deletes DIR.
+# status  prints whether the server runs; exit 0 if running, 3 if stopped, 4 if no sandbox.
+#
+# PG_BIN_DIR defaults to $PGVIGIL_TEST_PG_BIN, else /usr/lib/postgresql/15/bin. As root, the
+# server runs as the OS user "postgres" (created if missing), which owns DIR and DIR/data.
+# Logs: DIR/postgres.log (server), DIR/initdb.log. Quiet on success apart from the env print.
+set -euo pipefail
+
+PROG=pg-sandbox
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$SCRIPT_DIR/lib/common.sh"
+
+DEFAULT_BIN=/usr/lib/postgresql/15/bin
+MARKER=.pgvigil-sandbox   # marks a directory this script created, so --purge never hits others
+START_ATTEMPTS=5
+
+usage() {
+  sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# ---------------------------------------------------------------------------------------------
+# start
+
+# Fills BIN, DIR, PORT (may stay empty) from the command line.
+parse_start_args() {
+  BIN=${PGVIGIL_TEST_PG_BIN:-$DEFAULT_BIN}
+  PORT=""
+  DIR=""
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
+      --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
+      -*) usage ;;
+      *) [[ -z $DIR ]] || usage; DIR=$1; shift ;;
+    esac
+  done
+  [[ -n $DIR ]] || usage
+  [[ -z $PORT || $PORT =~ ^[0-9]+$ ]] || die "--port must be a number, got '$PORT'"
+  DIR=$(abs_path "$DIR")
+  check_dir_name "$DIR"
+  # The unix socket DIR/.s.PGSQL.PORT must fit in sun_path (107 bytes).
+  [[ ${#DIR} -le 92 ]] ||
+    die "$DIR is too long for a unix socket path (at most 92 characters); use a shorter one"
+  BIN=$(abs_path "$BIN")
+  local tool
+  for tool in initdb pg_ctl postgres; do
+    [[ -x $BIN/$tool ]] || die "$BIN/$tool not found (use --bin or PGVIGIL_TEST_PG_BIN)"
+  done
+}
+
+# Major version of the server binaries in BIN ("postgres (PostgreSQL) 15.10" -> 15).
+bin_major() {
+  "$BIN/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/'
+}
+
+server_running() {
+  [[ -f $DIR/data/postmaster.pid ]] &&
+    as_cluster_user "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1
+}
+
+# Port the cluster was last configured with, empty if none.
+configured_port() {
+  sed -n -E "s/^port = ([0-9]+)$/\1/p" "$DIR/data/pgvigil.conf" 2>/dev/null || true
+}
+
+# Creates DIR and runs initdb into DIR/data.
+init_cluster() {
+  if [[ -d $DIR && ! -f $DIR/$MARKER && -n $(ls -A "$DIR") ]]; then
+    die "$DIR exists, is not empty and is not a sandbox; choose another directory"
+  fi
+  ensure_cluster_user
+  own_dir "$DIR" 755
+  touch "$DIR/$MARKER"
+  # The server writes its log and unix socket into DIR, so its user needs every parent
+  # directory to be traversable.
+  as_cluster_user test -w "$DIR" -a -x "$DIR" ||
+    die "user $(cluster_user) cannot write to $DIR: make its parent directories traversable (chmod o+x)"
+  own_dir "$DIR/data" 700
+
+  # Trust everywhere while initdb runs; pg_hba.conf is replaced right after.
+  if ! as_cluster_user "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust \
+    --encoding=UTF8 --locale=C --no-sync >"$DIR/initdb.log" 2>&1; then
+    tail -n 30 "$DIR/initdb.log" >&2
+    die "initdb failed (full output in $DIR/initdb.log)"
+  fi
+
+  # Superuser administration over the unix socket in DIR; passwords over TCP.
+  cat >"$DIR/data/pg_hba.conf" <<'EOF'
+# Written by scripts/pg-sandbox.sh.
+# TYPE  DATABASE     USER  ADDRESS       METHOD
+local   all          all                 trust
+host    all          all   127.0.0.1/32  scram-sha-256
+host    replication  all   127.0.0.1/32  scram-sha-256
+EOF
+  echo "include 'pgvigil.conf'   # settings of scripts/pg-sandbox.sh" >>"$DIR/data/postgresql.conf"
+  fix_owner "$DIR/data/pg_hba.conf"
+}
+
+# Files root writes into DIR/data must still belong to the server's user.
+fix_owner() {
+  if is_root; then chown postgres:postgres "$@"; fi
+  chmod 600 "$@"
+}
+
+# Writes DIR/data/pgvigil.conf (included from postgresql.conf) for the given port.
+write_conf() {
+  local port=$1
+  cat >"$DIR/data/pgvigil.conf" <<EOF
+# Written by scripts/pg-sandbox.sh on every start; edits are lost.
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$DIR'
+max_connections = 100
+max_prepared_transactions = 10     # tests hold a prepared transaction
+max_wal_senders = 5
+max_replication_slots = 5
+wal_level = replica
+password_encryption = 'scram-sha-256'
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = 'top'
+pg_stat_statements.max = 5000
+track_io_timing = on
+track_functions = 'all'
+fsync = off                        # throwaway cluster: speed over durability
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off            # pg_ctl -l sends stderr to $DIR/postgres.log
+log_destination = 'stderr'
+log_line_prefix = '%m [%p] %u@%d/%a '
+EOF
+  fix_owner "$DIR/data/pgvigil.conf"
+}
+
+# Starts the server; with no --port, retries on another free port when the chosen one was
+# taken between the check and the bind.
+start_server() {
+  local port attempt out
+  local explicit=${PORT:+yes}
+  for attempt in $(seq 1 "$START_ATTEMPTS"); do
+    if [[ -n $PORT ]]; then
+      port=$PORT
+    else
+      port=$(configured_port)
+      # Reuse the previous port on a restart when it is still free: DSNs stay valid.
+      if [[ $attempt -gt 1 || -z $port ]] || port_in_use "$port"; then
+        port=$(pick_free_port)
+      fi
+    fi
+    [[ -n $explicit ]] && port_in_use "$port" && die "port $port is already in use"
+    write_conf "$port"
+    # Created up front so that the log stays readable by the caller, not just the server user.
+    if [[ ! -e $DIR/postgres.log ]]; then
+      as_cluster_user touch "$DIR/postgres.log"
+      chmod 644 "$DIR/postgres.log"
+    fi
+    if out=$(as_cluster_user "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" \
+      -w -t 60 -s start 2>&1); then
+      PORT=$port
+      return 0
+    fi
+    if [[ -z $explicit ]] &&
+      tail -n 20 "$DIR/postgres.log" | grep -q -E 'could not bind|Address already in use'; then
+      note "port $port was taken, retrying on another (attempt $attempt of $START_ATTEMPTS)"
+      continue
+    fi
+    [[ -n $out ]] && echo "$out" >&2
+    die "pg_ctl start failed"
+  done
+  die "pg_ctl start failed $START_ATTEMPTS times: no free port"
+}
+
+# psql as superuser over the unix socket in DIR.
+admin_psql() {
+  PGOPTIONS="-c client_min_messages=warning" "$(PGVIGIL_SANDBOX_BIN=$BIN sandbox_psql)" \
+    -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres "$@"
+}
+
+# Databases, extensions and roles; every statement may run again on a restart.
+setup_sql() {
+  admin_psql -d postgres >/dev/null <<'SQL'
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE EXTENSION IF NOT EXISTS pgstattuple;
+SELECT 'CREATE DATABASE pgvigil_test'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'pgvigil_test')\gexec
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgvigil_monitor') THEN
+    CREATE ROLE pgvigil_monitor;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgvigil_nopriv') THEN
+    CREATE ROLE pgvigil_nopriv;
+  END IF;
+END
+$$;
+-- The monitoring role gets pg_monitor and nothing else; the other one not even that.
+ALTER ROLE pgvigil_monitor WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE
+  NOREPLICATION NOBYPASSRLS PASSWORD 'monitor-secret';
+GRANT pg_monitor TO pgvigil_monitor;
+ALTER ROLE pgvigil_nopriv WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE
+  NOREPLICATION NOBYPASSRLS PASSWORD 'nopriv-secret';
+ALTER ROLE postgres WITH PASSWORD 'admin-secret';
+\connect pgvigil_test
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE EXTENSION IF NOT EXISTS pgstattuple;
+SQL
+}
+
+write_env() {
+  local major
+  major=$(admin_psql -d postgres -At -c "SELECT current_setting('server_version_num')::int / 10000")
+  local tcp="host=127.0.0.1 port=$PORT dbname=pgvigil_test"
+  cat >"$DIR/env.tmp" <<EOF
+# PostgreSQL sandbox written by scripts/pg-sandbox.sh; load with: . $DIR/env
+export PGVIGIL_SANDBOX_DIR='$DIR'
+export PGVIGIL_SANDBOX_PORT='$PORT'
+export PGVIGIL_SANDBOX_BIN='$BIN'
+export PGVIGIL_SANDBOX_MAJOR='$major'
+export PGVIGIL_TEST_DSN='$tcp user=pgvigil_monitor password=monitor-secret'
+export PGVIGIL_TEST_NOPRIV_DSN='$tcp user=pgvigil_nopriv password=nopriv-secret'
+export PGVIGIL_TEST_ADMIN_DSN='host=$DIR port=$PORT dbname=pgvigil_test user=postgres'
+EOF
+  chmod 644 "$DIR/env.tmp"
+  mv "$DIR/env.tmp" "$DIR/env"
+}
+
+# On failure, the end of the server log usually says why.
+print_log_on_failure() {
+  local status=$1
+  if [[ $status -ne 0 && -s ${DIR:-}/postgres.log ]]; then
+    echo "---- last 30 lines of $DIR/postgres.log ----" >&2
+    tail -n 30 "$DIR/postgres.log" >&2
+  fi
+}
+
+cmd_start() {
+  parse_start_args "$@"
+  trap 'print_log_on_failure $?' EXIT
+
+  if [[ -f $DIR/data/PG_VERSION ]]; then
+    local data_major
+    data_major=$(cat "$DIR/data/PG_VERSION")
+    [[ $data_major == "$(bin_major)" ]] ||
+      die "$DIR holds a PostgreSQL $data_major cluster but $BIN is $(bin_major); stop --purge it first"
+    if server_running; then
+      PORT=$(configured_port)
+      [[ -f $DIR/env ]] || write_env
+      cat "$DIR/env"
+      return 0
+    fi
+  else
+    init_cluster
+  fi
+
+  start_server
+  setup_sql
+  write_env
+  cat "$DIR/env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# stop, status, psql
+
+# Fills DIR and BIN for an existing sandbox.
+locate_sandbox() {
+  [[ $# -ge 1 ]] || usage
+  DIR=$(abs_path "$1")
+  BIN=${PGVIGIL_TEST_PG_BIN:-$DEFAULT_BIN}
+  if [[ -f $DIR/env ]]; then
+    BIN=$(sed -n -E "s/^export PGVIGIL_SANDBOX_BIN='(.*)'$/\1/p" "$DIR/env")
+  fi
+}
+
+cmd_stop() {
+  local purge=""
+  [[ $# -ge 1 ]] || usage
+  locate_sandbox "$1"
+  shift
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --purge) purge=yes; shift ;;
+      *) usage ;;
+    esac
+  done
+  if [[ ! -d $DIR ]]; then
+    return 0
+  fi
+  [[ -f $DIR/$MARKER ]] || die "$DIR is not a sandbox made by this script; not touching it"
+
+  # Things started on top of the server go first.
+  if [[ -f $DIR/demo.pids ]]; then
+    "$SCRIPT_DIR/demo-workload.sh" stop "$DIR" || note "demo workload stop failed"
+  fi
+  if [[ -f $DIR/pgbouncer/pgbouncer.pid ]]; then
+    "$SCRIPT_DIR/pgbouncer-sandbox.sh" stop "$DIR" || note "pgbouncer stop failed"
+  fi
+  if server_running; then
+    as_cluster_user "$BIN/pg_ctl" -D "$DIR/data" -m fast -w -t 60 -s stop ||
+      die "pg_ctl stop failed; see $DIR/postgres.log"
+  fi
+  if [[ -n $purge ]]; then
+    rm -rf -- "$DIR"
+  fi
+}
+
+cmd_status() {
+  [[ $# -eq 1 ]] || usage
+  locate_sandbox "$1"
+  if [[ ! -f $DIR/data/PG_VERSION ]]; then
+    echo "$DIR: no sandbox"
+    exit 4
+  fi
+  if server_running; then
+    echo "$DIR: running on 127.0.0.1:$(configured_port) (PostgreSQL $(cat "$DIR/data/PG_VERSION"))"
+    if [[ -f $DIR/pgbouncer/pgbouncer.pid ]] && kill -0 "$(cat "$DIR/pgbouncer/pgbouncer.pid")" 2>/dev/null; then
+      echo "$DIR: pgbouncer running"
+    fi
+    exit 0
+  fi
+  echo "$DIR: stopped"
+  exit 3
+}
+
+cmd_psql() {
+  [[ $# -ge 1 ]] || usage
+  locate_sandbox "$1"
+  shift
+  load_sandbox_env "$DIR"
+  local psql
+  psql=$(sandbox_psql)
+  # Environment rather than options, so the caller's own -d/-c/-f arguments still apply.
+  PGHOST=$DIR PGPORT=$PGVIGIL_SANDBOX_PORT PGUSER=postgres PGDATABASE=pgvigil_test \
+    exec "$psql" -X "$@"
+}
+
+main() {
+  [[ $# -ge 1 ]] || usage
+  local cmd=$1
+  shift
+  case $cmd in
+    start) cmd_start "$@" ;;
+    stop) cmd_stop "$@" ;;
+    status) cmd_status "$@" ;;
+    psql) cmd_psql "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage ;;
+  esac
+}
+
+# Sourcing the script (for testing a single function) does not run anything.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

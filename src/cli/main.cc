@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgvigil's command line. Exit codes: 0 done; 1 nothing could be collected (cannot connect,
+// or every collector failed); 2 bad usage. A last-resort catch turns any escaped exception
+// into a message and exit code 3 (it is a bug: STYLE.md §5).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "cli/collect_command.h"
+#include "common/log.h"
+
+int main(int argc, char** argv) {
+  try {
+    CLI::App app{"pgvigil: PostgreSQL health monitoring and maintenance"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string(PGVIGIL_VERSION));
+    std::string log_level = "warn";
+    app.add_option("--log-level", log_level, "debug, info, warn, error or off")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+
+    pgvigil::cli::CollectArgs collect_args;
+    CLI::App* collect = pgvigil::cli::AddCollectCommand(app, collect_args);
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int rc = app.exit(e);
+      return rc == 0 ? 0 : 2;
+    }
+    pgvigil::common::LogLevel level;
+    if (pgvigil::common::ParseLogLevel(log_level, &level)) pgvigil::common::SetLogLevel(level);
+
+    if (collect->parsed()) return pgvigil::cli::RunCollect(collect_args);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pgvigil: internal error: %s\n", e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every built-in collector, one line each. Adding a collector: its SQL in sql/, its pair of
+// files, its model part, a unit test, an integration case, a line in docs/metrics.md.
+#include "collect/collector.h"
+#include "collect/stat_activity_collector.h"
+#include "collect/stat_database_collector.h"
+
+namespace pgvigil::collect {
+
+std::span<const Collector* const> BuiltinCollectors() {
+  // fast tier
+  static const StatActivityCollector stat_activity;
+  // standard tier
+  static const StatDatabaseCollector stat_database;
+  // slow tier
+
+  static const Collector* const kAll[] = {
+      &stat_activity,
+      &stat_database,
+  };
+  return kAll;
+}
+
+}  // namespace pgvigil::collect

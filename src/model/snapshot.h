@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// A Snapshot is everything one collection read from one server: cluster-wide views once, and
+// per-database views for each database collected (rows carry their datname). Each part is
+// filled by one collector; a part whose collector failed or was skipped stays empty and its
+// CollectorOutcome says why. A finished snapshot is immutable and shared as
+// std::shared_ptr<const Snapshot>.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "model/activity.h"
+#include "model/background_stats.h"
+#include "model/collector_outcome.h"
+#include "model/database_stats.h"
+#include "model/index_stats.h"
+#include "model/lock_wait.h"
+#include "model/pgbouncer_stats.h"
+#include "model/replication.h"
+#include "model/sequence_stats.h"
+#include "model/server_info.h"
+#include "model/setting.h"
+#include "model/statement_stats.h"
+#include "model/storage.h"
+#include "model/table_stats.h"
+#include "model/wraparound.h"
+
+namespace pgvigil::model {
+
+struct Snapshot {
+  std::string target;                // the configured name, or a description of the DSN
+  common::Timestamp collected_at{};  // when collection started (client clock)
+  double duration_seconds = 0;       // wall time of the whole collection
+  std::vector<std::string> tiers;    // which tiers this snapshot holds
+  ServerInfo server;
+  std::vector<CollectorOutcome> outcomes;
+
+  // fast tier
+  std::vector<Backend> activity;
+  std::vector<LockWait> lock_waits;
+  std::vector<ReplicationConnection> replication;
+  std::optional<WalReceiver> wal_receiver;
+  std::vector<ReplicationSlot> replication_slots;
+  std::vector<PgBouncerPool> pgbouncer_pools;
+  std::vector<PgBouncerStats> pgbouncer_stats;
+
+  // standard tier
+  std::vector<DatabaseStats> databases;
+  std::vector<StatementStats> statements;
+  std::optional<StatementsInfo> statements_info;
+  std::optional<CheckpointerStats> checkpointer;
+  std::optional<WalStats> wal;
+  std::optional<ArchiverStats> archiver;
+  std::vector<DatabaseAge> database_ages;
+  std::vector<PreparedTransaction> prepared_transactions;
+  std::vector<Setting> settings;
+
+  // slow tier
+  std::vector<TableStats> tables;
+  std::vector<IndexStats> indexes;
+  std::vector<SequenceStats> sequences;
+  std::vector<DatabaseSize> database_sizes;
+  std::vector<RelationSize> largest_relations;
+  std::vector<SkippedRelation> skipped_relations;
+
+  const CollectorOutcome* FindOutcome(std::string_view collector) const {
+    for (const CollectorOutcome& o : outcomes) {
+      if (o.collector == collector) return &o;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace pgvigil::model

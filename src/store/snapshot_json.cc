@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/snapshot_json.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "store/json_types.h"
+
+// The conversions must live in the model's namespace so that nlohmann finds them by ADL.
+namespace pgvigil::model {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(CollectorStatus, {{CollectorStatus::kOk, "ok"},
+                                               {CollectorStatus::kError, "error"},
+                                               {CollectorStatus::kSkipped, "skipped"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExtensionInfo, name, version, schema)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerInfo, server_version_num, server_version,
+                                                is_in_recovery, current_database, current_user,
+                                                is_superuser, has_pg_monitor, has_read_all_stats,
+                                                block_size, postmaster_start_time, extensions,
+                                                connect_seconds, round_trip_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CollectorOutcome, collector, tier, status,
+                                                error_code, message, sqlstate, duration_seconds,
+                                                rows)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Backend, pid, leader_pid, datname, usename, application_name, client_addr, backend_type, state,
+    wait_event_type, wait_event, backend_age_seconds, xact_age_seconds, query_age_seconds,
+    state_age_seconds, backend_xid_age, backend_xmin_age, query_id, query)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LockWait, pid, blocking_pids, locktype, mode,
+                                                relation, datname, wait_seconds,
+                                                is_wait_start_exact)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    ReplicationConnection, pid, usename, application_name, client_addr, state, sync_state,
+    sent_lag_bytes, write_lag_bytes, flush_lag_bytes, replay_lag_bytes, write_lag_seconds,
+    flush_lag_seconds, replay_lag_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WalReceiver, status, sender_host, sender_port,
+                                                slot_name, receive_lsn_bytes, replay_lsn_bytes,
+                                                replay_lag_bytes, replay_delay_seconds,
+                                                last_msg_receipt_age_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    ReplicationSlot, slot_name, plugin, slot_type, datname, temporary, active, active_pid, xmin_age,
+    catalog_xmin_age, retained_wal_bytes, wal_status, safe_wal_size_bytes, conflicting,
+    inactive_seconds, invalidation_reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PgBouncerPool, database, user, cl_active,
+                                                cl_waiting, sv_active, sv_idle, sv_used, sv_tested,
+                                                sv_login, maxwait_seconds, pool_mode)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PgBouncerStats, database, total_xact_count,
+                                                total_query_count, total_received, total_sent,
+                                                total_xact_time, total_query_time, total_wait_time)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    DatabaseStats, datid, datname, numbackends, xact_commit, xact_rollback, blks_read, blks_hit,
+    tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, conflicts, temp_files,
+    temp_bytes, deadlocks, checksum_failures, checksum_last_failure, blk_read_time, blk_write_time,
+    session_time, active_time, idle_in_transaction_time, sessions, sessions_abandoned,
+    sessions_fatal, sessions_killed, stats_reset, confl_tablespace, confl_lock, confl_snapshot,
+    confl_bufferpin, confl_deadlock, confl_active_logicalslot)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    StatementStats, userid, dbid, queryid, rolname, datname, toplevel, calls, total_exec_time,
+    min_exec_time, max_exec_time, mean_exec_time, stddev_exec_time, plans, total_plan_time, rows,
+    shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written, local_blks_hit,
+    local_blks_read, temp_blks_read, temp_blks_written, shared_blk_read_time,
+    shared_blk_write_time, temp_blk_read_time, temp_blk_write_time, wal_records, wal_fpi,
+    wal_bytes, jit_functions, jit_generation_time, stats_since, query)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatementsInfo, dealloc, stats_reset)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    CheckpointerStats, checkpoints_timed, checkpoints_req, checkpoint_write_time,
+    checkpoint_sync_time, buffers_checkpoint, buffers_clean, maxwritten_clean, buffers_alloc,
+    buffers_backend, buffers_backend_fsync, restartpoints_timed, restartpoints_req,
+    restartpoints_done, checkpointer_stats_reset, bgwriter_stats_reset)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WalStats, wal_lsn_bytes, wal_records, wal_fpi,
+                                                wal_bytes, wal_buffers_full, wal_write, wal_sync,
+                                                wal_write_time, wal_sync_time, stats_reset)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ArchiverStats, archived_count, last_archived_wal,
+                                                last_archived_time, failed_count, last_failed_wal,
+                                                last_failed_time, stats_reset)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DatabaseAge, datname, datfrozenxid_age,
+                                                datminmxid_age, datallowconn)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PreparedTransaction, gid, owner, datname,
+                                                prepared_age_seconds, xid_age)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Setting, name, setting, unit, vartype, source,
+                                                pending_restart)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    AutovacuumReloptions, autovacuum_enabled, autovacuum_vacuum_threshold,
+    autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_threshold,
+    autovacuum_vacuum_insert_scale_factor, autovacuum_analyze_threshold,
+    autovacuum_analyze_scale_factor, autovacuum_freeze_max_age,
+    autovacuum_multixact_freeze_max_age)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    TableStats, datname, relid, schemaname, relname, relkind, seq_scan, seq_tup_read, idx_scan,
+    idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd, n_tup_newpage_upd, n_live_tup,
+    n_dead_tup, n_mod_since_analyze, n_ins_since_vacuum, last_seq_scan, last_idx_scan, last_vacuum,
+    last_autovacuum, last_analyze, last_autoanalyze, vacuum_count, autovacuum_count, analyze_count,
+    autoanalyze_count, total_vacuum_time, total_autovacuum_time, total_analyze_time,
+    total_autoanalyze_time, heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit,
+    toast_blks_read, toast_blks_hit, reltuples, relpages, relallvisible, estimated_size_bytes,
+    relfrozenxid_age, relminmxid_age, is_unlogged, reloptions)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    IndexStats, datname, relid, indexrelid, schemaname, relname, indexrelname, idx_scan,
+    idx_tup_read, idx_tup_fetch, last_idx_scan, idx_blks_read, idx_blks_hit, reltuples, relpages,
+    estimated_size_bytes, access_method, indisunique, indisprimary, indisexclusion, indimmediate,
+    indisvalid, indisready, indislive, indnkeyatts, key_columns, opclasses, collations, indoption,
+    predicate, constraint_name, constraint_type, definition)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SequenceStats, datname, schemaname, sequencename,
+                                                data_type, min_value, max_value, increment_by,
+                                                cycle, last_value, is_readable, owned_by,
+                                                column_type)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DatabaseSize, datname, size_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationSize, datname, relid, schemaname, relname,
+                                                relkind, total_bytes, table_bytes, indexes_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SkippedRelation, datname, relid, schemaname,
+                                                relname, collector, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Snapshot, target, collected_at, duration_seconds, tiers, server, outcomes, activity, lock_waits,
+    replication, wal_receiver, replication_slots, pgbouncer_pools, pgbouncer_stats, databases,
+    statements, statements_info, checkpointer, wal, archiver, database_ages, prepared_transactions,
+    settings, tables, indexes, sequences, database_sizes, largest_relations, skipped_relations)
+
+}  // namespace pgvigil::model
+
+namespace pgvigil::store {
+
+common::Result<common::Timestamp> ParseTimestamp(std::string_view text) {
+  const std::string s(text);
+  std::tm tm{};
+  int micros = 0;
+  char fraction[8] = {0};
+  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%7[0-9]Z", &tm.tm_year, &tm.tm_mon,
+                            &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, fraction);
+  if (n < 6) return common::InvalidArgumentError("not an ISO-8601 timestamp: " + s);
+  if (n == 7) {
+    std::string digits(fraction);
+    digits.resize(6, '0');
+    micros = std::stoi(digits);
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t secs = timegm(&tm);
+  return common::Timestamp(std::chrono::seconds(secs) + std::chrono::microseconds(micros));
+}
+
+nlohmann::json SnapshotToJson(const model::Snapshot& snapshot) { return snapshot; }
+
+common::Result<model::Snapshot> SnapshotFromJson(const nlohmann::json& json) {
+  try {
+    return json.get<model::Snapshot>();
+  } catch (const nlohmann::json::exception& e) {
+    return common::InvalidArgumentError(std::string("not a snapshot: ") + e.what());
+  }
+}
+
+}  // namespace pgvigil::store
