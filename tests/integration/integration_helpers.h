@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers shared by the integration tests: collect a snapshot from the sandbox as the
+// pg_monitor-only role, and find things in it.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "daemon/collect_once.h"
+#include "model/snapshot.h"
+#include "support/pg_sandbox.h"
+
+namespace pgvigil::testing {
+
+inline model::Snapshot CollectTiers(const std::vector<collect::Tier>& tiers,
+                                    const std::string& dsn = Sandbox().monitor_dsn) {
+  daemon::CollectOnceOptions options;
+  options.dsn = dsn;
+  options.tiers = tiers;
+  auto snapshot = daemon::CollectOnce(options);
+  if (!snapshot.has_value()) {
+    ADD_FAILURE() << "collection failed: " << snapshot.error().ToString();
+    return {};
+  }
+  return std::move(snapshot).value();
+}
+
+inline model::Snapshot CollectAll(const std::string& dsn = Sandbox().monitor_dsn) {
+  return CollectTiers({collect::Tier::kFast, collect::Tier::kStandard, collect::Tier::kSlow}, dsn);
+}
+
+inline const model::CollectorOutcome& OutcomeOf(const model::Snapshot& s, const std::string& name) {
+  static const model::CollectorOutcome kMissing{"(missing)", "", model::CollectorStatus::kError,
+                                                "", "no outcome recorded", "", 0, 0};
+  const model::CollectorOutcome* o = s.FindOutcome(name);
+  return o != nullptr ? *o : kMissing;
+}
+
+inline const model::Backend* FindBackend(const model::Snapshot& s, int pid) {
+  auto it = std::find_if(s.activity.begin(), s.activity.end(),
+                         [&](const model::Backend& b) { return b.pid == pid; });
+  return it == s.activity.end() ? nullptr : &*it;
+}
+
+inline const model::LockWait* FindLockWait(const model::Snapshot& s, int pid) {
+  auto it = std::find_if(s.lock_waits.begin(), s.lock_waits.end(),
+                         [&](const model::LockWait& w) { return w.pid == pid; });
+  return it == s.lock_waits.end() ? nullptr : &*it;
+}
+
+template <typename T>
+const T* FindByName(const std::vector<T>& items, const std::string& relname) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.relname == relname; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace pgvigil::testing
