@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/snapshot_json.h"
+
+#include <gtest/gtest.h>
+
+#include "store/json_types.h"
+
+namespace pgvigil::store {
+namespace {
+
+TEST(SnapshotJson, RoundTripsOptionalsTimestampsAndOutcomes) {
+  model::Snapshot s;
+  s.target = "db1";
+  s.collected_at = common::Timestamp(std::chrono::microseconds(1'763'795'016'123'456));
+  model::Backend b;
+  b.pid = 7;
+  b.xact_age_seconds = 1.5;
+  s.activity.push_back(b);
+  model::CollectorOutcome o;
+  o.collector = "stat_activity";
+  o.status = model::CollectorStatus::kSkipped;
+  s.outcomes.push_back(o);
+  const nlohmann::json j = SnapshotToJson(s);
+  EXPECT_EQ(j["collected_at"], "2025-11-22T07:03:36.123456Z");
+  EXPECT_TRUE(j["activity"][0]["backend_xmin_age"].is_null());
+  EXPECT_EQ(j["outcomes"][0]["status"], "skipped");
+  auto back = SnapshotFromJson(j);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_EQ(back->collected_at, s.collected_at);
+  EXPECT_EQ(back->activity[0].xact_age_seconds, 1.5);
+  EXPECT_FALSE(back->activity[0].backend_xmin_age.has_value());
+  EXPECT_EQ(back->outcomes[0].status, model::CollectorStatus::kSkipped);
+}
+
+TEST(SnapshotJson, RejectsAMalformedDocumentWithAReason) {
+  auto bad = SnapshotFromJson(nlohmann::json::parse(R"({"activity": "not a list"})"));
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code(), common::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseTimestamp, AcceptsWholeSecondsAndFractions) {
+  EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:01Z")->time_since_epoch().count(), 1'000'000);
+  EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:01.5Z")->time_since_epoch().count(), 1'500'000);
+  EXPECT_FALSE(ParseTimestamp("yesterday").has_value());
+}
+
+}  // namespace
+}  // namespace pgvigil::store
