@@ -15,6 +15,9 @@ namespace pgvigil::model {
 struct CheckpointerStats {
   std::int64_t checkpoints_timed = 0;  // 17+: pg_stat_checkpointer.num_timed
   std::int64_t checkpoints_req = 0;    // 17+: num_requested
+  // 18+: num_done. Timed and requested checkpoints include skipped ones (an idle server);
+  // this counts those performed.
+  std::optional<std::int64_t> checkpoints_done;
   double checkpoint_write_time = 0;    // ms; 17+: write_time
   double checkpoint_sync_time = 0;     // ms; 17+: sync_time
   std::int64_t buffers_checkpoint = 0;  // 17+: buffers_written

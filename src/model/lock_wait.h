@@ -15,9 +15,12 @@ struct LockWait {
   std::vector<int> blocking_pids;
   std::string locktype;   // "relation", "transactionid", "tuple", …
   std::string mode;       // the requested mode: "AccessExclusiveLock"
-  std::string relation;   // schema-qualified name when locktype is relation-based, else empty
+  // Schema-qualified name (quoted where needed) when the lock is on a relation, a page or a
+  // tuple; the OID as text for a relation of another database than the one connected to.
+  std::string relation;
   std::string datname;
-  // Since when it waits: pg_locks.waitstart on 14+, else the start of its current statement.
+  // Since when it waits: pg_locks.waitstart on 14+, else its last state change (in practice
+  // the start of the waiting statement).
   std::optional<double> wait_seconds;
   bool is_wait_start_exact = false;  // true when wait_seconds comes from pg_locks.waitstart
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A server setting from pg_settings. Only the settings analysis needs are read, and none that
-// may hold a secret: archive_command and restore_command are reported as set or not set.
+// may hold a secret: archive_command and restore_command are reported as "set" or "" (or
+// "(disabled)", which archive_command shows while archive_mode is off).
 #pragma once
 
 #include <string>

@@ -63,10 +63,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     wal_bytes, jit_functions, jit_generation_time, stats_since, query)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatementsInfo, dealloc, stats_reset)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    CheckpointerStats, checkpoints_timed, checkpoints_req, checkpoint_write_time,
-    checkpoint_sync_time, buffers_checkpoint, buffers_clean, maxwritten_clean, buffers_alloc,
-    buffers_backend, buffers_backend_fsync, restartpoints_timed, restartpoints_req,
-    restartpoints_done, checkpointer_stats_reset, bgwriter_stats_reset)
+    CheckpointerStats, checkpoints_timed, checkpoints_req, checkpoints_done,
+    checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint, buffers_clean,
+    maxwritten_clean, buffers_alloc, buffers_backend, buffers_backend_fsync, restartpoints_timed,
+    restartpoints_req, restartpoints_done, checkpointer_stats_reset, bgwriter_stats_reset)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WalStats, wal_lsn_bytes, wal_records, wal_fpi,
                                                 wal_bytes, wal_buffers_full, wal_write, wal_sync,
                                                 wal_write_time, wal_sync_time, stats_reset)
