@@ -4,6 +4,7 @@
 #include "collect/collector.h"
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
+#include "collect/stat_statements_collector.h"
 
 namespace pgvigil::collect {
 
@@ -12,11 +13,13 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const StatActivityCollector stat_activity;
   // standard tier
   static const StatDatabaseCollector stat_database;
+  static const StatStatementsCollector stat_statements;
   // slow tier
 
   static const Collector* const kAll[] = {
       &stat_activity,
       &stat_database,
+      &stat_statements,
   };
   return kAll;
 }
