@@ -2,6 +2,8 @@
 // Every built-in collector, one line each. Adding a collector: its SQL in sql/, its pair of
 // files, its model part, a unit test, an integration case, a line in docs/metrics.md.
 #include "collect/collector.h"
+#include "collect/locks_collector.h"
+#include "collect/replication_collector.h"
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
 #include "collect/stat_statements_collector.h"
@@ -11,6 +13,8 @@ namespace pgvigil::collect {
 std::span<const Collector* const> BuiltinCollectors() {
   // fast tier
   static const StatActivityCollector stat_activity;
+  static const LocksCollector locks;
+  static const ReplicationCollector replication;
   // standard tier
   static const StatDatabaseCollector stat_database;
   static const StatStatementsCollector stat_statements;
@@ -18,6 +22,8 @@ std::span<const Collector* const> BuiltinCollectors() {
 
   static const Collector* const kAll[] = {
       &stat_activity,
+      &locks,
+      &replication,
       &stat_database,
       &stat_statements,
   };
