@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every built-in collector, one line each. Adding a collector: its SQL in sql/, its pair of
 // files, its model part, a unit test, an integration case, a line in docs/metrics.md.
+#include "collect/archiver_collector.h"
+#include "collect/checkpointer_collector.h"
 #include "collect/collector.h"
 #include "collect/locks_collector.h"
 #include "collect/replication_collector.h"
+#include "collect/settings_collector.h"
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
 #include "collect/stat_statements_collector.h"
+#include "collect/wal_collector.h"
+#include "collect/wraparound_collector.h"
 
 namespace pgvigil::collect {
 
@@ -18,6 +23,11 @@ std::span<const Collector* const> BuiltinCollectors() {
   // standard tier
   static const StatDatabaseCollector stat_database;
   static const StatStatementsCollector stat_statements;
+  static const WraparoundCollector wraparound;
+  static const CheckpointerCollector checkpointer;
+  static const WalCollector wal;
+  static const ArchiverCollector archiver;
+  static const SettingsCollector settings;
   // slow tier
 
   static const Collector* const kAll[] = {
@@ -26,6 +36,11 @@ std::span<const Collector* const> BuiltinCollectors() {
       &replication,
       &stat_database,
       &stat_statements,
+      &wraparound,
+      &checkpointer,
+      &wal,
+      &archiver,
+      &settings,
   };
   return kAll;
 }

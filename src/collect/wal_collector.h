@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// The current WAL position and pg_stat_wal (14+) → Snapshot::wal. Standard tier.
+#pragma once
+
+#include "collect/collector.h"
+
+namespace pgvigil::collect {
+
+class WalCollector final : public Collector {
+ public:
+  std::string_view name() const override { return "wal"; }
+  Tier tier() const override { return Tier::kStandard; }
+  common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
+    return PlanCatalogQueries(context, {"wal"});
+  }
+  common::Status Parse(const CollectContext& context, std::span<const pg::QueryOutcome> results,
+                       model::Snapshot& snapshot, std::string& note) const override;
+};
+
+}  // namespace pgvigil::collect
