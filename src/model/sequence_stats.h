@@ -18,8 +18,9 @@ struct SequenceStats {
   std::int64_t max_value = 0;
   std::int64_t increment_by = 1;
   bool cycle = false;
-  // NULL when never called, or when the monitoring role may not read it (needs SELECT or
-  // USAGE on the sequence: pg_monitor alone does not give it).
+  // NULL when never called, when the monitoring role may not read it (needs SELECT or USAGE
+  // on the sequence: pg_monitor alone does not give it), or when a lock was in the way (the
+  // sequence is then in Snapshot::skipped_relations).
   std::optional<std::int64_t> last_value;
   bool is_readable = true;  // has_sequence_privilege(…, 'SELECT,USAGE')
   std::string owned_by;     // "schema.table.column" of a serial or identity column, else empty

@@ -26,14 +26,18 @@ struct RelationSize {
 };
 
 // A relation a collector left alone because waiting for it could block the application:
-// somebody holds or waits for an ACCESS EXCLUSIVE lock on it.
+// somebody holds or waits for a lock that the collector's own would queue behind (ACCESS
+// EXCLUSIVE on a table, its index or TOAST table for size functions and pg_get_indexdef; any
+// lock above ROW EXCLUSIVE on a sequence for reading its last value).
 struct SkippedRelation {
   std::string datname;
   std::uint32_t relid = 0;
   std::string schemaname;
   std::string relname;
   std::string collector;
-  std::string reason;  // "AccessExclusiveLock held by pid 123"
+  // "AccessExclusiveLock held by pid 123", "AccessExclusiveLock on app.t_pkey requested by
+  // pid 456", "ShareRowExclusiveLock held by a prepared transaction"
+  std::string reason;
 };
 
 }  // namespace pgvigil::model

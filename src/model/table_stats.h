@@ -17,6 +17,7 @@ struct AutovacuumReloptions {
   std::optional<bool> autovacuum_enabled;
   std::optional<std::int64_t> autovacuum_vacuum_threshold;
   std::optional<double> autovacuum_vacuum_scale_factor;
+  std::optional<std::int64_t> autovacuum_vacuum_max_threshold;  // 18+
   std::optional<std::int64_t> autovacuum_vacuum_insert_threshold;
   std::optional<double> autovacuum_vacuum_insert_scale_factor;
   std::optional<std::int64_t> autovacuum_analyze_threshold;
@@ -67,9 +68,9 @@ struct TableStats {
   double reltuples = 0;  // -1 when never vacuumed or analyzed (PostgreSQL 14+)
   std::int64_t relpages = 0;
   std::int64_t relallvisible = 0;
-  std::int64_t estimated_size_bytes = 0;  // relpages × block_size, heap only
-  std::int64_t relfrozenxid_age = 0;      // age(relfrozenxid)
-  std::int64_t relminmxid_age = 0;        // mxid_age(relminmxid)
+  std::int64_t estimated_size_bytes = 0;  // relpages × block_size, heap only (0 if relpages < 0)
+  std::int64_t relfrozenxid_age = 0;      // age(relfrozenxid); 0 for a partitioned table
+  std::int64_t relminmxid_age = 0;        // mxid_age(relminmxid); 0 for a partitioned table
   bool is_unlogged = false;
   AutovacuumReloptions reloptions;
 };

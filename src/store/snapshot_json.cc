@@ -81,9 +81,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Setting, name, setting, unit, va
                                                 pending_restart)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     AutovacuumReloptions, autovacuum_enabled, autovacuum_vacuum_threshold,
-    autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_threshold,
-    autovacuum_vacuum_insert_scale_factor, autovacuum_analyze_threshold,
-    autovacuum_analyze_scale_factor, autovacuum_freeze_max_age,
+    autovacuum_vacuum_scale_factor, autovacuum_vacuum_max_threshold,
+    autovacuum_vacuum_insert_threshold, autovacuum_vacuum_insert_scale_factor,
+    autovacuum_analyze_threshold, autovacuum_analyze_scale_factor, autovacuum_freeze_max_age,
     autovacuum_multixact_freeze_max_age)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     TableStats, datname, relid, schemaname, relname, relkind, seq_scan, seq_tup_read, idx_scan,
