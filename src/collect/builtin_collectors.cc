@@ -10,6 +10,7 @@
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
 #include "collect/stat_statements_collector.h"
+#include "collect/stat_user_tables_collector.h"
 #include "collect/wal_collector.h"
 #include "collect/wraparound_collector.h"
 
@@ -29,6 +30,7 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const ArchiverCollector archiver;
   static const SettingsCollector settings;
   // slow tier
+  static const StatUserTablesCollector stat_user_tables;
 
   static const Collector* const kAll[] = {
       &stat_activity,
@@ -41,6 +43,7 @@ std::span<const Collector* const> BuiltinCollectors() {
       &wal,
       &archiver,
       &settings,
+      &stat_user_tables,
   };
   return kAll;
 }

@@ -1,0 +1,46 @@
+-- pg_stat_user_tables + pg_statio_user_tables + pg_class: counters, vacuum state, wraparound
+-- ages and autovacuum reloptions (parsed by the collector) per user table, PostgreSQL 13. Sizes
+-- come from relpages: no size function runs on the catalogue.
+select /* pgvigil */
+    current_database() as datname,
+    s.relid,
+    s.schemaname,
+    s.relname,
+    c.relkind::text as relkind,
+    s.seq_scan,
+    s.seq_tup_read,
+    s.idx_scan,
+    s.idx_tup_fetch,
+    s.n_tup_ins,
+    s.n_tup_upd,
+    s.n_tup_del,
+    s.n_tup_hot_upd,
+    s.n_live_tup,
+    s.n_dead_tup,
+    s.n_mod_since_analyze,
+    s.n_ins_since_vacuum,
+    extract(epoch from s.last_vacuum)::float8 as last_vacuum,
+    extract(epoch from s.last_autovacuum)::float8 as last_autovacuum,
+    extract(epoch from s.last_analyze)::float8 as last_analyze,
+    extract(epoch from s.last_autoanalyze)::float8 as last_autoanalyze,
+    s.vacuum_count,
+    s.autovacuum_count,
+    s.analyze_count,
+    s.autoanalyze_count,
+    io.heap_blks_read,
+    io.heap_blks_hit,
+    io.idx_blks_read,
+    io.idx_blks_hit,
+    io.toast_blks_read,
+    io.toast_blks_hit,
+    c.reltuples::float8 as reltuples,
+    c.relpages::bigint as relpages,
+    c.relallvisible::bigint as relallvisible,
+    greatest(c.relpages, 0)::bigint * current_setting('block_size')::bigint as estimated_size_bytes,
+    case when c.relfrozenxid <> '0'::xid then age(c.relfrozenxid) end as relfrozenxid_age,
+    case when c.relminmxid <> '0'::xid then mxid_age(c.relminmxid) end as relminmxid_age,
+    c.relpersistence = 'u' as is_unlogged,
+    c.reloptions
+from pg_catalog.pg_stat_user_tables s
+join pg_catalog.pg_class c on c.oid = s.relid
+left join pg_catalog.pg_statio_user_tables io on io.relid = s.relid;
