@@ -11,6 +11,7 @@
 #include "collect/stat_database_collector.h"
 #include "collect/stat_statements_collector.h"
 #include "collect/stat_user_tables_collector.h"
+#include "collect/storage_collector.h"
 #include "collect/wal_collector.h"
 #include "collect/wraparound_collector.h"
 
@@ -31,6 +32,7 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const SettingsCollector settings;
   // slow tier
   static const StatUserTablesCollector stat_user_tables;
+  static const StorageCollector storage;
 
   static const Collector* const kAll[] = {
       &stat_activity,
@@ -44,6 +46,7 @@ std::span<const Collector* const> BuiltinCollectors() {
       &archiver,
       &settings,
       &stat_user_tables,
+      &storage,
   };
   return kAll;
 }
