@@ -10,6 +10,7 @@
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
 #include "collect/stat_statements_collector.h"
+#include "collect/stat_user_indexes_collector.h"
 #include "collect/stat_user_tables_collector.h"
 #include "collect/storage_collector.h"
 #include "collect/wal_collector.h"
@@ -32,6 +33,7 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const SettingsCollector settings;
   // slow tier
   static const StatUserTablesCollector stat_user_tables;
+  static const StatUserIndexesCollector stat_user_indexes;
   static const StorageCollector storage;
 
   static const Collector* const kAll[] = {
@@ -46,6 +48,7 @@ std::span<const Collector* const> BuiltinCollectors() {
       &archiver,
       &settings,
       &stat_user_tables,
+      &stat_user_indexes,
       &storage,
   };
   return kAll;
