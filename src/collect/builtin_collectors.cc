@@ -6,6 +6,7 @@
 #include "collect/collector.h"
 #include "collect/locks_collector.h"
 #include "collect/replication_collector.h"
+#include "collect/sequences_collector.h"
 #include "collect/settings_collector.h"
 #include "collect/stat_activity_collector.h"
 #include "collect/stat_database_collector.h"
@@ -35,6 +36,7 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const StatUserTablesCollector stat_user_tables;
   static const StatUserIndexesCollector stat_user_indexes;
   static const StorageCollector storage;
+  static const SequencesCollector sequences;
 
   static const Collector* const kAll[] = {
       &stat_activity,
@@ -50,6 +52,7 @@ std::span<const Collector* const> BuiltinCollectors() {
       &stat_user_tables,
       &stat_user_indexes,
       &storage,
+      &sequences,
   };
   return kAll;
 }
