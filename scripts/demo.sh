@@ -42,11 +42,20 @@ run_pgvigil() {
   local status=0
   say "running: build/pgvigil collect --dsn \"$dsn\" --tier all"
   "$ROOT/build/pgvigil" collect --dsn "$dsn" --tier all >"$out" || status=$?
-  if command -v jq >/dev/null 2>&1 && jq . "$out" 2>/dev/null; then
-    :
-  else
-    cat "$out"
-  fi
+  # A few lines of what the collectors saw; the whole snapshot is in the file.
+  jq -r '
+    "server: PostgreSQL \(.server.server_version) as \(.server.current_user) (pg_monitor: \(.server.has_pg_monitor)), collected in \(.duration_seconds * 1000 | floor) ms",
+    "collectors: " + ([.outcomes[] | "\(.collector)=\(.status)"] | join(" ")),
+    "sessions: " + ([.activity[] | select(.backend_type == "client backend") | .state] | group_by(.) | map("\(.[0] // "?"): \(length)") | join(", ")),
+    (.activity[] | select(.state == "idle in transaction") | "idle in transaction: pid \(.pid) \(.application_name) for \(.xact_age_seconds | floor) s"),
+    (.lock_waits[] | "waiting: pid \(.pid) for \(.mode) on \(.relation // .locktype), blocked by \(.blocking_pids)"),
+    (.tables | sort_by(-.n_dead_tup) | .[:3][] | "dead tuples: \(.schemaname).\(.relname) \(.n_dead_tup) dead / \(.n_live_tup) live"),
+    (.indexes[] | select(.indisvalid | not) | "invalid index: \(.schemaname).\(.indexrelname)"),
+    (.indexes[] | select(.idx_scan == 0 and (.indisprimary | not)) | "never scanned: \(.schemaname).\(.indexrelname)"),
+    (.sequences[] | select(.last_value != null) | "sequence \(.schemaname).\(.sequencename): \(.last_value) of \(.max_value)"),
+    (.skipped_relations[] | "skipped: \(.schemaname).\(.relname) (\(.reason))"),
+    (.statements | sort_by(-.mean_exec_time) | .[:3][] | "slow statement: \(.mean_exec_time | floor) ms mean × \(.calls): \((.query // "(text not fetched)") | gsub("\\s+"; " ") | .[:80])")
+  ' "$out" || cat "$out"
   say "snapshot saved in build/demo-collect.json"
   return "$status"
 }
