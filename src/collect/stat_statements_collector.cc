@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <compare>
 #include <map>
@@ -46,6 +47,20 @@ common::Result<Layout> MakeLayout(const CollectContext& context) {
   layout.texts = context.options.statement_text_limit > 0;
   layout.info = layout.version >= kInfoVersion;
   return layout;
+}
+
+constexpr std::string_view kWithheldText = "<withheld by pgvigil: may contain a credential>";
+
+// The SQL withholds texts that may carry a credential (sql/statement_texts.sql); this catches
+// the plainest ones again should a text get through (an edited query), because snapshots are
+// stored and served.
+bool MayHoldCredential(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word : {"password", "passwd", "secret"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
 }
 
 struct StatementKey {
@@ -125,6 +140,7 @@ common::Status AttachTexts(const pg::ResultSet& rows, model::Snapshot& snapshot)
     key.queryid = r.Get<std::int64_t>("queryid");
     key.toplevel = r.Get<std::optional<bool>>("toplevel");
     std::string query = r.Get<std::string>("query");
+    if (MayHoldCredential(query)) query = std::string(kWithheldText);
     if (const auto it = by_key.find(key); it != by_key.end()) {
       it->second->query = std::move(query);
     }

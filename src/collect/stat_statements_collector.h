@@ -7,6 +7,10 @@
 // statement without texts (texts are most of the view's bytes), the texts of the top
 // statements only (CollectorOptions.statement_text_limit by total and by mean execution
 // time), and pg_stat_statements_info (1.9+). Never resets the statistics.
+//
+// Utility statements keep their literals in pg_stat_statements (ALTER ROLE … PASSWORD '…'), so
+// a text that may carry a credential is withheld: the statement keeps its counters, and its
+// query reads "<withheld by pgvigil: may contain a credential>".
 #pragma once
 
 #include <string_view>

@@ -288,6 +288,34 @@ TEST(StatStatementsCollector, ReadsTheOldestVariantWithoutOptionalColumns) {
   EXPECT_FALSE(s.statements_info.has_value());
 }
 
+// pg_stat_statements keeps utility statements verbatim, passwords included.
+TEST(StatStatementsCollector, WithholdsTextsThatMayCarryACredential) {
+  FakeSession session(150004);
+  InstallExtension(session, "1.10");
+  Collect(session);
+  const pg::Query* texts = FindQuery(session, "statement_texts");
+  ASSERT_NE(texts, nullptr);
+  // An E'' literal: the pattern means the same whatever standard_conforming_strings says.
+  EXPECT_NE(texts->sql.find("when s.query ~* E'password|passwd|secret|"), std::string::npos);
+  EXPECT_NE(texts->sql.find("then '<withheld by pgvigil: may contain a credential>'"),
+            std::string::npos);
+
+  // Should a text get through anyway, Parse() withholds it.
+  FakeSession leaky(150004);
+  InstallExtension(leaky, "1.10");
+  leaky.AddResult("stat_statements", kColumns110,
+                  {Row110("10", "42", "t", "12.5"), Row110("10", "43", "t", "1")});
+  leaky.AddResult("statement_texts", {"userid", "dbid", "queryid", "toplevel", "query"},
+                  {{"10", "5", "42", "t", "ALTER ROLE app PASSWORD 'hunter2'"},
+                   {"10", "5", "43", "t", "select $1"}});
+  leaky.AddResult("stat_statements_info", {"dealloc", "stats_reset"}, {{"0", std::nullopt}});
+  const model::Snapshot s = Collect(leaky);
+  ASSERT_EQ(s.statements.size(), 2u);
+  EXPECT_EQ(s.statements[0].query, "<withheld by pgvigil: may contain a credential>");
+  EXPECT_EQ(s.statements[0].calls, 10);  // the counters stay
+  EXPECT_EQ(s.statements[1].query, "select $1");
+}
+
 TEST(StatStatementsCollector, CountsStatementsOfOtherRolesThatAreHidden) {
   FakeSession session(150004);
   InstallExtension(session, "1.10");
