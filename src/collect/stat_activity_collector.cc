@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collect/stat_activity_collector.h"
 
+#include "collect/credential_filter.h"
 #include "collect/row_reader.h"
 
 namespace pgvigil::collect {
@@ -30,7 +31,8 @@ common::Status StatActivityCollector::Parse(const CollectContext& /*context*/,
     b.backend_xid_age = r.Get<std::optional<std::int64_t>>("backend_xid_age");
     b.backend_xmin_age = r.Get<std::optional<std::int64_t>>("backend_xmin_age");
     b.query_id = r.Get<std::optional<std::int64_t>>("query_id");
-    b.query = r.Get<std::string>("query");
+    // A running ALTER ROLE … PASSWORD shows its literal here, as in pg_stat_statements.
+    b.query = WithholdCredentials(r.Get<std::string>("query"));
     // Without pg_read_all_stats, other roles' sessions show this instead of their query.
     if (b.query == "<insufficient privilege>") ++hidden_queries;
     snapshot.activity.push_back(std::move(b));

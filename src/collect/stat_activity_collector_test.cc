@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "collect/collection.h"
+#include "collect/credential_filter.h"
 #include "support/fake_session.h"
 
 namespace pgvigil::collect {
@@ -78,6 +79,28 @@ TEST(StatActivityCollector, AQueryErrorBecomesAnErrorOutcome) {
   EXPECT_EQ(s.outcomes[0].status, model::CollectorStatus::kError);
   EXPECT_EQ(s.outcomes[0].sqlstate, "57014");
   EXPECT_TRUE(s.activity.empty());
+}
+
+}  // namespace
+}  // namespace pgvigil::collect
+
+namespace pgvigil::collect {
+namespace {
+
+TEST(StatActivityCollector, WithholdsARunningStatementThatCarriesAPassword) {
+  testing::FakeSession session;
+  session.AddResult("stat_activity", {"pid", "datname", "usename", "application_name", "client_addr",
+                                      "backend_type", "state", "wait_event_type", "wait_event",
+                                      "query"},
+                    {{"7", "app", "admin", "psql", "", "client backend", "active", "", "",
+                      "ALTER ROLE app PASSWORD 'hunter2'"}});
+  model::Snapshot s;
+  const StatActivityCollector collector;
+  const Collector* const collectors[] = {&collector};
+  const Tier tiers[] = {Tier::kFast};
+  RunCollectors(session, collectors, tiers, CollectorOptions{}, QueryCatalog::Builtin(), s);
+  ASSERT_EQ(s.activity.size(), 1u);
+  EXPECT_EQ(s.activity[0].query, kWithheldText);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "collect/credential_filter.h"
 #include "collect/row_reader.h"
 #include "pg/quote.h"
 
@@ -47,20 +48,6 @@ common::Result<Layout> MakeLayout(const CollectContext& context) {
   layout.texts = context.options.statement_text_limit > 0;
   layout.info = layout.version >= kInfoVersion;
   return layout;
-}
-
-constexpr std::string_view kWithheldText = "<withheld by pgvigil: may contain a credential>";
-
-// The SQL withholds texts that may carry a credential (sql/statement_texts.sql); this catches
-// the plainest ones again should a text get through (an edited query), because snapshots are
-// stored and served.
-bool MayHoldCredential(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (std::string_view word : {"password", "passwd", "secret"}) {
-    if (lower.find(word) != std::string::npos) return true;
-  }
-  return false;
 }
 
 struct StatementKey {

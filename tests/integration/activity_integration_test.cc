@@ -63,7 +63,7 @@ TEST(ActivityIntegration, ReportsTheWholeBlockingChain) {
   b.Send("UPDATE " + table + " SET v = 2 WHERE id = 1");
   // C asks for a lock that conflicts with B's queued request, so it waits behind B.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  c.Send("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+  c.Send("BEGIN; LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
 
   model::Snapshot s;
   ASSERT_TRUE(Eventually([&] {

@@ -140,8 +140,10 @@ bool Eventually(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 std::string UniqueName(const std::string& prefix) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = prefix + "_" + (info ? info->name() : "x") + "_" + std::to_string(getpid());
+  // Short enough that suffixes like "_pkey" stay within PostgreSQL's 63-byte identifiers.
+  static int counter = 0;
+  std::string name = prefix.substr(0, 24) + "_" + std::to_string(getpid()) + "_" +
+                     std::to_string(++counter);
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
     return std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
   });

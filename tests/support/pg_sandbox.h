@@ -66,7 +66,7 @@ class TestConnection {
 bool Eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
-// A unique lower-case name for this test's objects: "t_<test name>_<pid>".
+// A unique lower-case name for this test's objects: "<prefix>_<pid>_<n>", at most 40 bytes.
 std::string UniqueName(const std::string& prefix);
 
 // The path of the pgvigil binary ($PGVIGIL_BINARY, set by CMake).
