@@ -89,7 +89,7 @@ class LibpqSession final : public Session {
 };
 
 // The StatusCode for a PostgreSQL SQLSTATE: 57014/55P03 → kTimeout, class 28 and 42501 →
-// kPermissionDenied, 42P01/42883/42703 → kUnsupported, 3D000 → kNotFound, class 08 and
+// kPermissionDenied, 42P01/42883/42703/0A000/55000 → kUnsupported, 3D000 → kNotFound, class 08 and
 // 57P0x → kUnavailable, anything else kInternal.
 common::StatusCode StatusCodeForSqlState(std::string_view sqlstate);
 

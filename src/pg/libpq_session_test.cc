@@ -14,6 +14,7 @@ TEST(StatusCodeForSqlState, MapsTheStatesMonitoringMeets) {
   EXPECT_EQ(StatusCodeForSqlState("42501"), StatusCode::kPermissionDenied);
   EXPECT_EQ(StatusCodeForSqlState("28P01"), StatusCode::kPermissionDenied);
   EXPECT_EQ(StatusCodeForSqlState("42P01"), StatusCode::kUnsupported);  // undefined table
+  EXPECT_EQ(StatusCodeForSqlState("55000"), StatusCode::kUnsupported);  // not preloaded
   EXPECT_EQ(StatusCodeForSqlState("3D000"), StatusCode::kNotFound);
   EXPECT_EQ(StatusCodeForSqlState("08006"), StatusCode::kUnavailable);
   EXPECT_EQ(StatusCodeForSqlState("57P01"), StatusCode::kUnavailable);  // admin shutdown
