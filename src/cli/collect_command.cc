@@ -62,7 +62,8 @@ int RunCollect(const CollectArgs& args) {
                    o.message.c_str());
     }
   }
-  std::cout << store::SnapshotToJson(*snapshot).dump(args.compact ? -1 : 2) << "\n";
+  store::WriteSnapshotJson(*snapshot, std::cout, args.compact ? -1 : 2);
+  std::cout << "\n";
   return ok > 0 ? 0 : 1;
 }
 

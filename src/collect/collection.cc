@@ -50,7 +50,7 @@ void RunCollectors(pg::Session& session, std::span<const Collector* const> colle
     planned.push_back(std::move(p));
   }
 
-  const std::vector<pg::QueryOutcome> results = session.RunPipeline(queries);
+  std::vector<pg::QueryOutcome> results = session.RunPipeline(queries);
 
   for (Planned& p : planned) {
     const Collector& c = *p.collector;
@@ -86,6 +86,10 @@ void RunCollectors(pg::Session& session, std::span<const Collector* const> colle
     }
     o.duration_seconds = std::chrono::duration<double>(elapsed).count();
     snapshot.outcomes.push_back(std::move(o));
+    // Parsed: give the result's memory back before the next collector's rows are copied.
+    for (size_t i = p.first_query; i < p.first_query + p.query_count; ++i) {
+      results[i].rows = pg::ResultSet();
+    }
   }
 }
 

@@ -67,7 +67,6 @@ common::Status StatUserIndexesCollector::Parse(const CollectContext& /*context*/
     x.predicate = r.Get<std::string>("predicate");
     x.constraint_name = r.Get<std::string>("constraint_name");
     x.constraint_type = r.Get<std::string>("constraint_type");
-    x.definition = r.Get<std::string>("definition");
     snapshot.indexes.push_back(std::move(x));
   }
   return r.status();

@@ -45,7 +45,6 @@ struct IndexStats {
   std::string predicate;                 // WHERE of a partial index, else empty
   std::string constraint_name;           // the constraint it backs, else empty
   std::string constraint_type;           // "p" primary key, "u" unique, "x" exclusion, else empty
-  std::string definition;                // pg_get_indexdef
 };
 
 }  // namespace pgvigil::model

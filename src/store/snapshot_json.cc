@@ -99,7 +99,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     idx_tup_read, idx_tup_fetch, last_idx_scan, idx_blks_read, idx_blks_hit, reltuples, relpages,
     estimated_size_bytes, access_method, indisunique, indisprimary, indisexclusion, indimmediate,
     indisvalid, indisready, indislive, indnkeyatts, key_columns, opclasses, collations, indoption,
-    predicate, constraint_name, constraint_type, definition)
+    predicate, constraint_name, constraint_type)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SequenceStats, datname, schemaname, sequencename,
                                                 data_type, min_value, max_value, increment_by,
                                                 cycle, last_value, is_readable, owned_by,
@@ -146,6 +146,103 @@ common::Result<model::Snapshot> SnapshotFromJson(const nlohmann::json& json) {
   } catch (const nlohmann::json::exception& e) {
     return common::InvalidArgumentError(std::string("not a snapshot: ") + e.what());
   }
+}
+
+}  // namespace pgvigil::store
+
+namespace pgvigil::store {
+namespace {
+
+// Writes the members of one JSON object in order, each converted on its own. Member order
+// and names follow the Snapshot macro above; snapshot_json_test checks the two agree.
+class StreamingObjectWriter {
+ public:
+  StreamingObjectWriter(std::ostream& out, int indent) : out_(out), indent_(indent) { out_ << "{"; }
+  ~StreamingObjectWriter() {
+    if (indent_ >= 0) out_ << "\n";
+    out_ << "}";
+  }
+
+  template <typename T>
+  void Member(std::string_view name, const T& value) {
+    Key(name);
+    Write(nlohmann::json(value), 2);
+  }
+
+  template <typename T>
+  void List(std::string_view name, const std::vector<T>& items) {
+    Key(name);
+    if (items.empty()) {
+      out_ << "[]";
+      return;
+    }
+    out_ << "[";
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out_ << ",";
+      if (indent_ >= 0) out_ << "\n" << std::string(static_cast<size_t>(indent_) * 2, ' ');
+      Write(nlohmann::json(items[i]), 4);
+    }
+    if (indent_ >= 0) out_ << "\n" << std::string(static_cast<size_t>(indent_), ' ');
+    out_ << "]";
+  }
+
+ private:
+  void Key(std::string_view name) {
+    if (!first_) out_ << ",";
+    first_ = false;
+    if (indent_ >= 0) out_ << "\n" << std::string(static_cast<size_t>(indent_), ' ');
+    out_ << nlohmann::json(name).dump() << (indent_ >= 0 ? ": " : ":");
+  }
+  // Dumps `value`, indenting its continuation lines for a nesting depth of `depth` levels.
+  void Write(const nlohmann::json& value, int depth) {
+    std::string text = value.dump(indent_);
+    if (indent_ > 0) {
+      const std::string pad(static_cast<size_t>(indent_ * (depth / 2)), ' ');
+      for (size_t pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos + 1)) {
+        text.insert(pos + 1, pad);
+      }
+    }
+    out_ << text;
+  }
+
+  std::ostream& out_;
+  int indent_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void WriteSnapshotJson(const model::Snapshot& s, std::ostream& out, int indent) {
+  // nlohmann sorts object keys; so does this list, to give the same document.
+  StreamingObjectWriter w(out, indent);
+  w.List("activity", s.activity);
+  w.Member("archiver", s.archiver);
+  w.Member("checkpointer", s.checkpointer);
+  w.Member("collected_at", s.collected_at);
+  w.List("database_ages", s.database_ages);
+  w.List("database_sizes", s.database_sizes);
+  w.List("databases", s.databases);
+  w.Member("duration_seconds", s.duration_seconds);
+  w.List("indexes", s.indexes);
+  w.List("largest_relations", s.largest_relations);
+  w.List("lock_waits", s.lock_waits);
+  w.List("outcomes", s.outcomes);
+  w.List("pgbouncer_pools", s.pgbouncer_pools);
+  w.List("pgbouncer_stats", s.pgbouncer_stats);
+  w.List("prepared_transactions", s.prepared_transactions);
+  w.List("replication", s.replication);
+  w.List("replication_slots", s.replication_slots);
+  w.List("sequences", s.sequences);
+  w.Member("server", s.server);
+  w.List("settings", s.settings);
+  w.List("skipped_relations", s.skipped_relations);
+  w.List("statements", s.statements);
+  w.Member("statements_info", s.statements_info);
+  w.List("tables", s.tables);
+  w.Member("target", s.target);
+  w.List("tiers", s.tiers);
+  w.Member("wal", s.wal);
+  w.Member("wal_receiver", s.wal_receiver);
 }
 
 }  // namespace pgvigil::store

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "store/json_types.h"
 
 namespace pgvigil::store {
@@ -42,6 +44,46 @@ TEST(ParseTimestamp, AcceptsWholeSecondsAndFractions) {
   EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:01Z")->time_since_epoch().count(), 1'000'000);
   EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:01.5Z")->time_since_epoch().count(), 1'500'000);
   EXPECT_FALSE(ParseTimestamp("yesterday").has_value());
+}
+
+}  // namespace
+}  // namespace pgvigil::store
+
+namespace pgvigil::store {
+namespace {
+
+model::Snapshot SampleSnapshot() {
+  model::Snapshot s;
+  s.target = "db";
+  s.tiers = {"fast", "slow"};
+  s.activity.resize(2);
+  s.activity[1].query = "select \"x\"\n";
+  s.tables.resize(1);
+  s.tables[0].reloptions.autovacuum_enabled = false;
+  s.checkpointer.emplace();
+  s.outcomes.resize(1);
+  return s;
+}
+
+TEST(WriteSnapshotJson, WritesTheSameDocumentAsSnapshotToJson) {
+  const model::Snapshot s = SampleSnapshot();
+  for (int indent : {-1, 2}) {
+    std::ostringstream out;
+    WriteSnapshotJson(s, out, indent);
+    const nlohmann::json streamed = nlohmann::json::parse(out.str());
+    EXPECT_EQ(streamed, SnapshotToJson(s)) << "indent " << indent;
+    EXPECT_EQ(out.str(), SnapshotToJson(s).dump(indent)) << "indent " << indent;
+  }
+}
+
+TEST(WriteSnapshotJson, ListsEveryMemberOfTheSnapshot) {
+  // A member added to Snapshot but not to WriteSnapshotJson would be missing here.
+  std::ostringstream out;
+  WriteSnapshotJson(model::Snapshot{}, out, -1);
+  const nlohmann::json streamed = nlohmann::json::parse(out.str());
+  const nlohmann::json full = SnapshotToJson(model::Snapshot{});
+  for (const auto& [key, value] : full.items()) EXPECT_TRUE(streamed.contains(key)) << key;
+  EXPECT_EQ(streamed.size(), full.size());
 }
 
 }  // namespace
