@@ -9,10 +9,12 @@
 # (this script runs both when the cluster is missing). Builds pgvigil (Release) in build-bench/.
 # Prints a Markdown table; raw files go to $BENCH_BASE/results/pgvigil/.
 #
-# Per pgvigil tier: process wall time; pipeline time (the collectors' share of the one round
-# trip, from the snapshot's outcomes); server execution time of pgvigil's own statements
-# (pg_stat_statements filtered by role peer_pgvigil, after a reset for that role); client CPU
-# and peak RSS (GNU time); send() calls on the socket (strace), which bound the round trips.
+# Per pgvigil tier, steady state (bench/collect_bench.cc: one session, RUNS collections after a
+# warm-up, as the daemon runs): wall, pipeline (the collectors' share of the one round trip),
+# client CPU and peak RSS, and the server execution time of those statements (pg_stat_statements
+# of role peer_pgvigil, reset first). One-shot `pgvigil collect` (a new process and connection
+# each run, JSON printed): wall, CPU, peak RSS (GNU time) and sendto() calls (strace), which
+# bound its round trips (start-up, authentication, session set-up, the pipeline).
 # Exporter: the full13 config (per-table + statements, PG13-fixed queries.yaml), scraped with curl.
 set -euo pipefail
 
@@ -46,40 +48,43 @@ ensure_cluster() {
 
 build_pgvigil() {
   cmake -S "$ROOT" -B "$ROOT/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-        -DPGVIGIL_BUILD_TESTS=OFF >/dev/null
+        -DPGVIGIL_BUILD_TESTS=OFF -DPGVIGIL_BUILD_BENCH=ON >/dev/null
   cmake --build "$ROOT/build-bench" >/dev/null
 }
 
 DSN="host=127.0.0.1 port=$PORT user=peer_pgvigil dbname=$DB sslmode=disable"
 PGVIGIL=$ROOT/build-bench/pgvigil
+BENCH=$ROOT/build-bench/bench/pgvigil_collect_bench
 
-# measure_tier TIER -> one Markdown row
+# measure_tier TIER -> one Markdown row. Steady state (one session, as the daemon runs) from
+# pgvigil_collect_bench, with the server time of exactly those runs; one-shot CLI figures (new
+# process and connection each time) from GNU time; sends per one-shot run from strace.
 measure_tier() {
-  local tier=$1 times="$OUT/$tier.times" pipe="$OUT/$tier.pipeline"
-  : > "$times"; : > "$pipe"
-  "$PGVIGIL" collect "$DSN" --tier "$tier" --compact > "$OUT/$tier.json" 2>"$OUT/$tier.err"  # warm-up
+  local tier=$1 times="$OUT/$tier.times"
   pss_reset_role "$PORT" peer_pgvigil
+  local line; line=$("$BENCH" "$DSN" "$tier" "$RUNS")
+  read -r nstmt calls execms < <(pss_role_totals "$PORT" peer_pgvigil)
+  spsql "$PORT" -d postgres -At -F $'\t' -c "SELECT calls, round(total_exec_time::numeric,3), left(regexp_replace(query,'\s+',' ','g'),100)
+      FROM pg_stat_statements WHERE userid=(SELECT oid FROM pg_roles WHERE rolname='peer_pgvigil') ORDER BY total_exec_time DESC" > "$OUT/$tier.pss"
+  # the bench runs RUNS + 1 collections (one warm-up) and one set-up query per connection
+  local server; server=$(echo "scale=2; $execms/($RUNS+1)" | bc)
+  local wall pipe cpu rss not_ok
+  IFS=$'\t' read -r _ _ wall _ _ pipe cpu rss _ not_ok <<<"$line"
+  : > "$times"
   for _ in $(seq 1 "$RUNS"); do
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.one" "$PGVIGIL" collect "$DSN" --tier "$tier" --compact \
         > "$OUT/$tier.json" 2>>"$OUT/$tier.err"
     cat "$OUT/time.one" >> "$times"
-    jq '[.outcomes[].duration_seconds] | add' "$OUT/$tier.json" >> "$pipe"
   done
-  read -r nstmt calls execms < <(pss_role_totals "$PORT" peer_pgvigil)
-  spsql "$PORT" -d postgres -At -F $'\t' -c "SELECT calls, round(total_exec_time::numeric,3), left(regexp_replace(query,'\s+',' ','g'),100)
-      FROM pg_stat_statements WHERE userid=(SELECT oid FROM pg_roles WHERE rolname='peer_pgvigil') ORDER BY total_exec_time DESC" > "$OUT/$tier.pss"
-  local sends
-  sends=$(strace -f -e trace=sendto,write -o "$OUT/$tier.strace" "$PGVIGIL" collect "$DSN" --tier "$tier" --compact >/dev/null 2>&1; \
-          grep -c 'sendto(' "$OUT/$tier.strace" || true)
-  local wall pipe_ms cpu rss server outcomes
-  wall=$(awk '{print $1*1000}' "$times" | median)
-  pipe_ms=$(awk '{print $1*1000}' "$pipe" | median)
-  cpu=$(awk '{print ($2+$3)*1000}' "$times" | median)
-  rss=$(awk '{print $4/1024}' "$times" | sort -g | tail -1)
-  server=$(echo "scale=2; $execms/$RUNS" | bc)
-  outcomes=$(jq -r '[.outcomes[] | select(.status != "ok") | .collector] | join(",")' "$OUT/$tier.json")
-  printf '| pgvigil `--tier %s` | %s | %s | %s | %.1f | %s | %s | %s | %s |\n' \
-    "$tier" "$wall" "$pipe_ms" "$server" "$(echo "scale=3; $pipe_ms/($server+0.001)" | bc)" "$cpu" "$rss" "$sends" "${outcomes:-all ok}"
+  local cli_wall cli_cpu cli_rss sends
+  cli_wall=$(awk '{print $1*1000}' "$times" | median)
+  cli_cpu=$(awk '{print ($2+$3)*1000}' "$times" | median)
+  cli_rss=$(awk '{print $4/1024}' "$times" | sort -g | tail -1)
+  strace -f -e trace=sendto -o "$OUT/$tier.strace" "$PGVIGIL" collect "$DSN" --tier "$tier" --compact >/dev/null 2>&1
+  sends=$(grep -c 'sendto(' "$OUT/$tier.strace" || true)
+  printf '| pgvigil `%s` | %s | %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %s |\n' \
+    "$tier" "$wall" "$pipe" "$server" "$(echo "scale=3; $pipe/($server+0.001)" | bc)" "$cpu" "$rss" \
+    "$cli_wall" "$cli_cpu" "$cli_rss" "$sends" "$not_ok"
 }
 
 measure_exporter() {
@@ -101,7 +106,7 @@ measure_exporter() {
   cpu=$(echo "scale=1; ($c1-$c0)*1000/$CLK_TCK/$RUNS" | bc)
   EXPORTER_SERVER_MS=$server
   EXPORTER_CPU_MS=$cpu
-  printf '| postgres_exporter `full13` scrape | %s | — | %s | — | %s | %s | — | — |\n' "$wall" "$server" "$cpu" "$hwm"
+  printf '| postgres_exporter `full13` scrape | %s | — | %s | — | %s | %s | — | — | — | — | — |\n' "$wall" "$server" "$cpu" "$hwm"
 }
 
 main() {
@@ -109,8 +114,8 @@ main() {
   ensure_cluster
   build_pgvigil
   trap stop_exporter EXIT
-  echo "| what | wall ms (median) | pipeline ms | server exec ms | pipeline / server | client CPU ms | peak RSS MiB | sendto calls | not ok |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| what | wall ms | pipeline ms | server exec ms | pipeline / server | client CPU ms | peak RSS MiB | one-shot CLI wall ms | CLI CPU ms | CLI peak RSS MiB | CLI sendto calls | not ok |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   local rows=""
   for tier in fast standard slow all; do
     row=$(measure_tier "$tier"); echo "$row"; rows+="$row"$'\n'
@@ -119,10 +124,10 @@ main() {
   # Per minute at the default intervals: fast every 1 s, standard every 15 s, slow every 5 min;
   # the exporter scraped every 15 s.
   local fs ss ls fc sc lc
-  fs=$(echo "$rows" | awk -F'|' '/tier fast/{print $5}'); ss=$(echo "$rows" | awk -F'|' '/tier standard/{print $5}')
-  ls=$(echo "$rows" | awk -F'|' '/tier slow/{print $5}')
-  fc=$(echo "$rows" | awk -F'|' '/tier fast/{print $7}'); sc=$(echo "$rows" | awk -F'|' '/tier standard/{print $7}')
-  lc=$(echo "$rows" | awk -F'|' '/tier slow/{print $7}')
+  fs=$(echo "$rows" | awk -F'|' '/`fast`/{print $5}'); ss=$(echo "$rows" | awk -F'|' '/`standard`/{print $5}')
+  ls=$(echo "$rows" | awk -F'|' '/`slow`/{print $5}')
+  fc=$(echo "$rows" | awk -F'|' '/`fast`/{print $7}'); sc=$(echo "$rows" | awk -F'|' '/`standard`/{print $7}')
+  lc=$(echo "$rows" | awk -F'|' '/`slow`/{print $7}')
   local pv_server pv_cpu ex_server ex_cpu
   pv_server=$(echo "scale=1; 60*$fs + 4*$ss + 0.2*$ls" | bc)
   pv_cpu=$(echo "scale=1; 60*$fc + 4*$sc + 0.2*$lc" | bc)

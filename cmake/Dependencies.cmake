@@ -9,6 +9,3 @@ find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
 if(PGVIGIL_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)           # libgtest-dev / libgmock-dev 1.12
 endif()
-if(PGVIGIL_BUILD_BENCH)
-  find_package(benchmark REQUIRED)            # libbenchmark-dev 1.7
-endif()
