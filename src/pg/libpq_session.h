@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // LibpqSession: a Session over one libpq connection in non-blocking mode. Every wait is a
 // poll() bounded by a deadline, so a server that stops answering (a half-open TCP peer) costs
-// at most the configured timeout. A monitoring session sets statement_timeout, lock_timeout,
+// at most the configured timeout. Queries are prepared once per connection and executed by
+// name, so the server plans each only once. A monitoring session sets statement_timeout, lock_timeout,
 // default_transaction_read_only and application_name = 'pgvigil' before its first query.
 // Not thread-safe. Owns its PGconn.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,6 +88,9 @@ class LibpqSession final : public Session {
   ServerInfo server_info_;
   std::chrono::microseconds connect_duration_{0};
   std::chrono::microseconds setup_round_trip_{0};
+  // SQL text → name of the server-side prepared statement on this connection.
+  std::map<std::string, std::string, std::less<>> prepared_;
+  int prepare_counter_ = 0;
 };
 
 // The StatusCode for a PostgreSQL SQLSTATE: 57014/55P03 → kTimeout, class 28 and 42501 →
