@@ -169,8 +169,12 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
+    // Only 1 and 2 may keep the pipes open: a daemon the command starts (pgbouncer -d)
+    // redirects those to /dev/null, and any other copy would hold off EOF until the timeout.
     close(out_pipe[0]);
     close(err_pipe[0]);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
