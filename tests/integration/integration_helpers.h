@@ -4,7 +4,9 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -20,6 +22,17 @@ inline model::Snapshot CollectTiers(const std::vector<collect::Tier>& tiers,
   daemon::CollectOnceOptions options;
   options.dsn = dsn;
   options.tiers = tiers;
+  auto snapshot = daemon::CollectOnce(options);
+  if (!snapshot.has_value()) {
+    ADD_FAILURE() << "collection failed: " << snapshot.error().ToString();
+    return {};
+  }
+  return std::move(snapshot).value();
+}
+
+// Like CollectTiers, with every option of the caller's (an empty dsn means the monitoring role's).
+inline model::Snapshot CollectWith(daemon::CollectOnceOptions options) {
+  if (options.dsn.empty()) options.dsn = Sandbox().monitor_dsn;
   auto snapshot = daemon::CollectOnce(options);
   if (!snapshot.has_value()) {
     ADD_FAILURE() << "collection failed: " << snapshot.error().ToString();
@@ -56,5 +69,20 @@ const T* FindByName(const std::vector<T>& items, const std::string& relname) {
   auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.relname == relname; });
   return it == items.end() ? nullptr : &*it;
 }
+
+// Runs `cleanup` when the scope ends, also when an ASSERT_* returned early: for server-wide
+// state a test must not leave behind (prepared transactions, slots, settings, daemons).
+class ScopeExit {
+ public:
+  explicit ScopeExit(std::function<void()> cleanup) : cleanup_(std::move(cleanup)) {}
+  ~ScopeExit() {
+    if (cleanup_) cleanup_();
+  }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+
+ private:
+  std::function<void()> cleanup_;
+};
 
 }  // namespace pgvigil::testing
