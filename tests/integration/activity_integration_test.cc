@@ -46,13 +46,14 @@ TEST(ActivityIntegration, MarksPgvigilsOwnSession) {
   // Other test processes collect at the same time (ctest -j), and a finished collection's
   // backend may linger for a moment: retry until only this collection's session is there.
   long own = 0;
-  EXPECT_TRUE(Eventually([&] {
+  const bool only_own = Eventually([&] {
     const model::Snapshot s = CollectTiers({Tier::kFast});
     own = std::count_if(s.activity.begin(), s.activity.end(), [](const model::Backend& b) {
       return b.application_name == "pgvigil" && b.usename == "pgvigil_monitor";
     });
     return own == 1;
-  })) << own << " sessions marked as pgvigil's";
+  });
+  EXPECT_TRUE(only_own) << own << " sessions marked as pgvigil's";
 }
 
 // A holds a row lock in an open transaction; B waits for A; C waits for B (and A).
