@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every built-in check, one line each. Adding a check: its file pair under checks/, its
+// thresholds in default_thresholds.cc, unit tests on both sides of each threshold, a scenario.
+#include "analysis/check.h"
+#include "analysis/checks/connection_utilization_check.h"
+#include "analysis/checks/locks_blocking_check.h"
+
+namespace pgvigil::analysis {
+
+std::span<const Check* const> BuiltinChecks() {
+  static const ConnectionUtilizationCheck connection_utilization;
+  static const LocksBlockingCheck locks_blocking;
+
+  static const Check* const kAll[] = {
+      &connection_utilization,
+      &locks_blocking,
+  };
+  return kAll;
+}
+
+}  // namespace pgvigil::analysis

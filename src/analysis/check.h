@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// A Check turns snapshots into findings. Checks are pure: no I/O, no clock, no state; the same
+// input gives the same findings, so they are tested from fixtures without a database. One check
+// per file under checks/, listed in builtin_checks.cc. Thread-safe (stateless).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/thresholds.h"
+#include "model/finding.h"
+#include "model/snapshot.h"
+
+namespace pgvigil::analysis {
+
+// Earlier samples of one target, oldest first, for checks that judge a trend (query
+// regression, days until full, unused for N days). Empty when there is no history: such checks
+// then say nothing.
+struct History {
+  std::vector<const model::Snapshot*> snapshots;
+};
+
+struct CheckInput {
+  const model::Snapshot& current;
+  // The sample before `current` (seconds to minutes earlier), for rates; nullptr when there is
+  // none. Counters are compared only when both samples hold the collector's part.
+  const model::Snapshot* previous = nullptr;
+  const History& history;
+  const Thresholds& thresholds;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  // The finding ids this check can produce ("index.unused", "index.duplicate", …).
+  virtual std::vector<std::string_view> ids() const = 0;
+  // Appends this check's findings (warning, critical, info; never ok) to `out`.
+  virtual void Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const = 0;
+};
+
+// Every built-in check (builtin_checks.cc).
+std::span<const Check* const> BuiltinChecks();
+
+}  // namespace pgvigil::analysis

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// The health verdict over a set of findings: status, a 0–100 score and the reasons in words.
+// Deterministic; the formula is in analysis/README.md. Pure, thread-safe.
+#pragma once
+
+#include <vector>
+
+#include "model/finding.h"
+
+namespace pgvigil::analysis {
+
+model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding> findings);
+
+// Sorts findings most severe first, then by id and object (a stable order for reports).
+void SortFindings(std::vector<model::Finding>& findings);
+
+std::string_view SeverityName(model::Severity severity);
+std::string_view HealthStatusName(model::HealthStatus status);
+
+}  // namespace pgvigil::analysis

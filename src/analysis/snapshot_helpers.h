@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small pure helpers checks share: counter deltas that survive resets and restarts, setting
+// lookups, object names. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/snapshot.h"
+
+namespace pgvigil::analysis {
+
+// Whether cumulative counters of `previous` can be subtracted from `current`'s: the same server
+// life (no restart between them, which resets every counter) and `previous` is older.
+bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous);
+
+// Seconds between the two samples (by the collection timestamps); 0 when not positive.
+double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous);
+
+// current - previous for a cumulative counter; empty when it went backwards (a statistics
+// reset, pg_stat_reset*) so that no rate is computed across a reset.
+std::optional<double> CounterDelta(double current, double previous);
+
+// A setting as a number in its pg_settings unit, or as text; empty when not collected.
+std::optional<double> SettingNumber(const model::Snapshot& s, std::string_view name);
+std::optional<std::string> SettingText(const model::Snapshot& s, std::string_view name);
+// A setting converted to seconds (unit "ms", "s", "min") or bytes (unit "B", "kB", "8kB", "MB"),
+// for settings like checkpoint_timeout and max_wal_size.
+std::optional<double> SettingSeconds(const model::Snapshot& s, std::string_view name);
+std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view name);
+
+// The name findings use for a relation: "datname.schema.relation" (as PostgreSQL prints each
+// part, unquoted), stable and glob-friendly for per-object thresholds.
+std::string RelationObject(std::string_view datname, std::string_view schema,
+                           std::string_view relation);
+
+// "1.2 GB", "350 MB", "12 kB", "17 bytes"
+std::string FormatBytes(double bytes);
+// "3 h 12 min", "45 s", "2.5 s", "120 ms"
+std::string FormatDuration(double seconds);
+// "73 %"
+std::string FormatPercent(double ratio);
+
+}  // namespace pgvigil::analysis
