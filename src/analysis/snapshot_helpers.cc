@@ -86,6 +86,23 @@ std::string RelationObject(std::string_view datname, std::string_view schema,
   return fmt::format("{}.{}.{}", datname, schema, relation);
 }
 
+std::string QuoteIdent(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out.push_back('"');
+  for (char c : name) {
+    if (c == '\0') continue;  // identifiers cannot hold NUL; never let one cut the text
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string QuoteQualified(std::string_view schema, std::string_view name) {
+  return QuoteIdent(schema) + "." + QuoteIdent(name);
+}
+
 std::string FormatBytes(double bytes) {
   const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
   int u = 0;

@@ -35,6 +35,13 @@ std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view na
 std::string RelationObject(std::string_view datname, std::string_view schema,
                            std::string_view relation);
 
+// An identifier for recommendation SQL, always double-quoted with embedded quotes doubled
+// (we"ird → "we""ird"), as quote_ident would for any name that needs it: a hostile name can
+// never close the identifier, and case and keywords survive. Never paste a name unquoted.
+std::string QuoteIdent(std::string_view name);
+// "schema"."name"
+std::string QuoteQualified(std::string_view schema, std::string_view name);
+
 // "1.2 GB", "350 MB", "12 kB", "17 bytes"
 std::string FormatBytes(double bytes);
 // "3 h 12 min", "45 s", "2.5 s", "120 ms"

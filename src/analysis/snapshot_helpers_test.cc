@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/snapshot_helpers.h"
+
+#include <gtest/gtest.h>
+
+namespace pgvigil::analysis {
+namespace {
+
+TEST(QuoteIdent, AlwaysQuotesAndDoublesEmbeddedQuotes) {
+  EXPECT_EQ(QuoteIdent("orders"), "\"orders\"");
+  EXPECT_EQ(QuoteIdent("Orders"), "\"Orders\"");
+  EXPECT_EQ(QuoteIdent("we\"ird"), "\"we\"\"ird\"");
+  EXPECT_EQ(QuoteIdent("x\"; DROP TABLE t; --"), "\"x\"\"; DROP TABLE t; --\"");
+}
+
+TEST(QuoteIdent, QualifiesSchemaAndName) {
+  EXPECT_EQ(QuoteQualified("public", "we\"ird"), "\"public\".\"we\"\"ird\"");
+}
+
+}  // namespace
+}  // namespace pgvigil::analysis
