@@ -6,6 +6,7 @@ find_package(PostgreSQL 15 REQUIRED)          # libpq-dev 15: pipeline mode need
 find_package(nlohmann_json 3.11 REQUIRED)     # nlohmann-json3-dev 3.11.2
 find_package(fmt 9 REQUIRED)                  # libfmt-dev 9.1
 find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
+find_package(yaml-cpp 0.7 REQUIRED)           # libyaml-cpp-dev 0.7
 if(PGVIGIL_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)           # libgtest-dev / libgmock-dev 1.12
 endif()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// pgvigil's command line. Exit codes: 0 done; 1 nothing could be collected (cannot connect,
-// or every collector failed); 2 bad usage. A last-resort catch turns any escaped exception
+// pgvigil's command line. `collect`: 0 done; 1 nothing could be collected (cannot connect,
+// or every collector failed); 2 bad usage. `check`: Nagios codes (check_command.h). A last-resort catch turns any escaped exception
 // into a message and exit code 3 (it is a bug: STYLE.md §5).
 #include <CLI/CLI.hpp>
 
@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/check_command.h"
 #include "cli/collect_command.h"
 #include "common/log.h"
 
@@ -22,17 +23,22 @@ int main(int argc, char** argv) {
 
     pgvigil::cli::CollectArgs collect_args;
     CLI::App* collect = pgvigil::cli::AddCollectCommand(app, collect_args);
+    pgvigil::cli::CheckArgs check_args;
+    CLI::App* check = pgvigil::cli::AddCheckCommand(app, check_args);
 
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
       const int rc = app.exit(e);
-      return rc == 0 ? 0 : 2;
+      // `check` follows Nagios: its usage errors are UNKNOWN (3). Elsewhere bad usage is 2.
+      const bool is_check = argc > 1 && std::string(argv[1]) == "check";
+      return rc == 0 ? 0 : (is_check ? 3 : 2);
     }
     pgvigil::common::LogLevel level;
     if (pgvigil::common::ParseLogLevel(log_level, &level)) pgvigil::common::SetLogLevel(level);
 
     if (collect->parsed()) return pgvigil::cli::RunCollect(collect_args);
+    if (check->parsed()) return pgvigil::cli::RunCheck(check_args);
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pgvigil: internal error: %s\n", e.what());

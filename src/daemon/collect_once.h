@@ -16,6 +16,7 @@
 namespace pgvigil::daemon {
 
 struct CollectOnceOptions {
+  std::string target;  // the name snapshots and findings carry; empty: a description of the DSN
   std::string dsn;
   std::string pgbouncer_dsn;  // PgBouncer's admin console; empty = none
   std::vector<collect::Tier> tiers = {collect::Tier::kFast, collect::Tier::kStandard,

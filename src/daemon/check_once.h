@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// `pgvigil check` without the printing: two samples of every tier, `interval` apart, on one
+// session (the second sample's counters minus the first's give the rates), then analysis.
+#pragma once
+
+#include <chrono>
+
+#include "analysis/thresholds.h"
+#include "common/result.h"
+#include "daemon/collect_once.h"
+#include "model/finding.h"
+#include "model/snapshot.h"
+
+namespace pgvigil::daemon {
+
+struct CheckOnceOptions {
+  CollectOnceOptions collect;
+  std::chrono::milliseconds interval{5000};
+  analysis::Thresholds thresholds;
+};
+
+struct CheckOnceResult {
+  model::Snapshot first;
+  model::Snapshot second;
+  model::HealthReport report;
+};
+
+// The report, or the error when the target could not be reached (UNKNOWN for Nagios).
+common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options);
+
+}  // namespace pgvigil::daemon
