@@ -12,11 +12,13 @@
 #         the database pgvigil_test, the extensions pg_stat_statements and pgstattuple, and the
 #         roles pgvigil_monitor (pg_monitor only), pgvigil_nopriv (no privileges), then writes
 #         and prints DIR/env, a file to source. On a running sandbox it only prints DIR/env.
+#         A sandbox of another major than PG_BIN_DIR's is stopped and recreated.
 # stop    stops the server (and a pgbouncer or demo workload started in DIR); --purge also
 #         deletes DIR.
 # status  prints whether the server runs; exit 0 if running, 3 if stopped, 4 if no sandbox.
 #
-# PG_BIN_DIR defaults to $PGVIGIL_TEST_PG_BIN, else /usr/lib/postgresql/15/bin. As root, the
+# PG_BIN_DIR defaults to $PGVIGIL_TEST_PG_BIN, else /usr/lib/postgresql/15/bin (other majors:
+# scripts/pg-versions.sh install prints their bin directories). As root, the
 # server runs as the OS user "postgres" (created if missing), which owns DIR and DIR/data.
 # Logs: DIR/postgres.log (server), DIR/initdb.log. Quiet on success apart from the env print.
 set -euo pipefail
@@ -63,6 +65,15 @@ parse_start_args() {
   for tool in initdb pg_ctl postgres; do
     [[ -x $BIN/$tool ]] || die "$BIN/$tool not found (use --bin or PGVIGIL_TEST_PG_BIN)"
   done
+}
+
+# As root the server runs as "postgres", which must reach BIN and the libraries beside it (a
+# tree under /root, say, is closed to it: see scripts/pg-versions.sh for a cache it can read).
+check_bin_reachable() {
+  is_root || return 0
+  ensure_cluster_user
+  as_cluster_user "$BIN/postgres" --version >/dev/null 2>&1 ||
+    die "user postgres cannot run $BIN/postgres: make it and its parent directories readable (chmod -R a+rX, o+x on the parents)"
 }
 
 # Major version of the server binaries in BIN ("postgres (PostgreSQL) 15.10" -> 15).
@@ -253,11 +264,20 @@ cmd_start() {
   parse_start_args "$@"
   trap 'print_log_on_failure $?' EXIT
 
+  check_bin_reachable
   if [[ -f $DIR/data/PG_VERSION ]]; then
     local data_major
     data_major=$(cat "$DIR/data/PG_VERSION")
-    [[ $data_major == "$(bin_major)" ]] ||
-      die "$DIR holds a PostgreSQL $data_major cluster but $BIN is $(bin_major); stop --purge it first"
+    if [[ $data_major != "$(bin_major)" ]]; then
+      [[ -f $DIR/$MARKER ]] ||
+        die "$DIR holds a PostgreSQL $data_major cluster but $BIN is $(bin_major); stop --purge it first"
+      # A throwaway cluster of another major (the test matrix switches majors in one build
+      # directory): initdb cannot reuse it, so it goes, with whatever runs on top of it.
+      note "$DIR holds a PostgreSQL $data_major cluster but $BIN is $(bin_major): recreating it"
+      "$SCRIPT_DIR/pg-sandbox.sh" stop "$DIR" --purge
+    fi
+  fi
+  if [[ -f $DIR/data/PG_VERSION ]]; then
     if server_running; then
       PORT=$(configured_port)
       [[ -f $DIR/env ]] || write_env
