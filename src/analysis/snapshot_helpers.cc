@@ -131,4 +131,14 @@ std::string FormatPercent(double ratio) {
   return pct < 10 && pct != 0 ? fmt::format("{:.1f} %", pct) : fmt::format("{:.0f} %", pct);
 }
 
+std::string FormatCount(double count) {
+  const double magnitude = std::fabs(count);
+  if (magnitude < 1e6) return fmt::format("{:.0f}", count);
+  const bool billions = magnitude >= 1e9;
+  const double scaled = count / (billions ? 1e9 : 1e6);
+  const char* word = billions ? "billion" : "million";
+  return std::fabs(scaled) < 10 ? fmt::format("{:.1f} {}", scaled, word)
+                                : fmt::format("{:.0f} {}", scaled, word);
+}
+
 }  // namespace pgvigil::analysis

@@ -48,5 +48,8 @@ std::string FormatBytes(double bytes);
 std::string FormatDuration(double seconds);
 // "73 %"
 std::string FormatPercent(double ratio);
+// A count in words: "950", "12345", "1.2 million", "150 million", "1.5 billion" (tuples,
+// transaction ids).
+std::string FormatCount(double count);
 
 }  // namespace pgvigil::analysis

@@ -17,5 +17,13 @@ TEST(QuoteIdent, QualifiesSchemaAndName) {
   EXPECT_EQ(QuoteQualified("public", "we\"ird"), "\"public\".\"we\"\"ird\"");
 }
 
+TEST(FormatCount, SaysMillionsAndBillionsInWords) {
+  EXPECT_EQ(FormatCount(950), "950");
+  EXPECT_EQ(FormatCount(123456), "123456");
+  EXPECT_EQ(FormatCount(1.24e6), "1.2 million");
+  EXPECT_EQ(FormatCount(150e6), "150 million");
+  EXPECT_EQ(FormatCount(1.5e9), "1.5 billion");
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis
