@@ -4,16 +4,22 @@
 #include "analysis/check.h"
 #include "analysis/checks/connection_utilization_check.h"
 #include "analysis/checks/locks_blocking_check.h"
+#include "analysis/checks/table_vacuum_overdue_check.h"
+#include "analysis/checks/table_analyze_overdue_check.h"
 
 namespace pgvigil::analysis {
 
 std::span<const Check* const> BuiltinChecks() {
   static const ConnectionUtilizationCheck connection_utilization;
   static const LocksBlockingCheck locks_blocking;
+  static const TableVacuumOverdueCheck table_vacuum_overdue;
+  static const TableAnalyzeOverdueCheck table_analyze_overdue;
 
   static const Check* const kAll[] = {
       &connection_utilization,
       &locks_blocking,
+      &table_vacuum_overdue,
+      &table_analyze_overdue,
   };
   return kAll;
 }
