@@ -103,6 +103,22 @@ std::string QuoteQualified(std::string_view schema, std::string_view name) {
   return QuoteIdent(schema) + "." + QuoteIdent(name);
 }
 
+std::string QuoteStringLiteral(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 3);
+  const bool escape = text.find('\\') != std::string_view::npos;
+  if (escape) out += 'E';
+  out += '\'';
+  for (char c : text) {
+    if (c == '\0') continue;  // PostgreSQL text cannot hold NUL
+    if (c == '\'') out += '\'';
+    if (c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
 std::string FormatBytes(double bytes) {
   const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
   int u = 0;

@@ -41,6 +41,10 @@ std::string RelationObject(std::string_view datname, std::string_view schema,
 std::string QuoteIdent(std::string_view name);
 // "schema"."name"
 std::string QuoteQualified(std::string_view schema, std::string_view name);
+// A string literal for recommendation SQL, as quote_literal writes it: single quotes doubled,
+// and E'…' with doubled backslashes when the text has a backslash, so it reads the same whatever
+// standard_conforming_strings is. For slot names, prepared transaction GIDs, role names in text.
+std::string QuoteStringLiteral(std::string_view text);
 
 // "1.2 GB", "350 MB", "12 kB", "17 bytes"
 std::string FormatBytes(double bytes);

@@ -17,6 +17,12 @@ TEST(QuoteIdent, QualifiesSchemaAndName) {
   EXPECT_EQ(QuoteQualified("public", "we\"ird"), "\"public\".\"we\"\"ird\"");
 }
 
+TEST(QuoteStringLiteral, DoublesQuotesAndEscapesBackslashesAsQuoteLiteralDoes) {
+  EXPECT_EQ(QuoteStringLiteral("standby1"), "'standby1'");
+  EXPECT_EQ(QuoteStringLiteral("it's'); DROP TABLE t; --"), "'it''s''); DROP TABLE t; --'");
+  EXPECT_EQ(QuoteStringLiteral("a\\b'c"), "E'a\\\\b''c'");
+}
+
 TEST(FormatCount, SaysMillionsAndBillionsInWords) {
   EXPECT_EQ(FormatCount(950), "950");
   EXPECT_EQ(FormatCount(123456), "123456");
