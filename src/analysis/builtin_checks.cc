@@ -6,6 +6,7 @@
 #include "analysis/checks/locks_blocking_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
+#include "analysis/checks/wraparound_age_check.h"
 
 namespace pgvigil::analysis {
 
@@ -14,12 +15,14 @@ std::span<const Check* const> BuiltinChecks() {
   static const LocksBlockingCheck locks_blocking;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
+  static const WraparoundAgeCheck wraparound_age;
 
   static const Check* const kAll[] = {
       &connection_utilization,
       &locks_blocking,
       &table_vacuum_overdue,
       &table_analyze_overdue,
+      &wraparound_age,
   };
   return kAll;
 }
