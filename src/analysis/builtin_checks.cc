@@ -7,6 +7,7 @@
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
+#include "analysis/checks/wraparound_xmin_horizon_check.h"
 
 namespace pgvigil::analysis {
 
@@ -16,6 +17,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
+  static const WraparoundXminHorizonCheck wraparound_xmin_horizon;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -23,6 +25,7 @@ std::span<const Check* const> BuiltinChecks() {
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
+      &wraparound_xmin_horizon,
   };
   return kAll;
 }
