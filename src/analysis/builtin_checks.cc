@@ -8,6 +8,7 @@
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
 #include "analysis/checks/wraparound_xmin_horizon_check.h"
+#include "analysis/checks/storage_size_limit_check.h"
 
 namespace pgvigil::analysis {
 
@@ -18,6 +19,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
   static const WraparoundXminHorizonCheck wraparound_xmin_horizon;
+  static const StorageSizeLimitCheck storage_size_limit;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -26,6 +28,7 @@ std::span<const Check* const> BuiltinChecks() {
       &table_analyze_overdue,
       &wraparound_age,
       &wraparound_xmin_horizon,
+      &storage_size_limit,
   };
   return kAll;
 }

@@ -59,6 +59,12 @@ constexpr ThresholdDefault kDefaults[] = {
      "database size / the configured plan limit"},
     {"storage.size_limit.days_to_full", D::kLowerIsWorse, {30, 7}, "days",
      "days until the limit at the growth rate of the history"},
+    {"storage.size_limit.limit_bytes", D::kHigherIsWorse, {0, {}}, "bytes",
+     "the plan's storage limit for the whole server (managed plans limit the instance, so the "
+     "sum of all databases is judged); 0 = not configured, no finding. Set it per target"},
+    {"storage.size_limit.min_history_seconds", D::kHigherIsWorse, {86400, {}}, "seconds",
+     "extrapolate days-to-full only from history spanning this long: a shorter span measures a "
+     "bulk load or a vacuum, not the growth (one day covers the daily batch cycle)"},
     // tables and vacuum
     {"table.vacuum_overdue", D::kHigherIsWorse, {2.0, 10.0}, "ratio",
      "dead tuples / the autovacuum trigger (threshold + scale_factor × reltuples)"},
