@@ -4,6 +4,7 @@
 #include "analysis/check.h"
 #include "analysis/checks/connection_utilization_check.h"
 #include "analysis/checks/locks_blocking_check.h"
+#include "analysis/checks/target_latency_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -15,6 +16,7 @@ namespace pgvigil::analysis {
 std::span<const Check* const> BuiltinChecks() {
   static const ConnectionUtilizationCheck connection_utilization;
   static const LocksBlockingCheck locks_blocking;
+  static const TargetLatencyCheck target_latency;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -24,6 +26,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const Check* const kAll[] = {
       &connection_utilization,
       &locks_blocking,
+      &target_latency,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
