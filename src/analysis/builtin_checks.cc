@@ -5,6 +5,7 @@
 #include "analysis/checks/connection_utilization_check.h"
 #include "analysis/checks/locks_blocking_check.h"
 #include "analysis/checks/target_latency_check.h"
+#include "analysis/checks/connection_idle_in_transaction_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -17,6 +18,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const ConnectionUtilizationCheck connection_utilization;
   static const LocksBlockingCheck locks_blocking;
   static const TargetLatencyCheck target_latency;
+  static const ConnectionIdleInTransactionCheck connection_idle_in_transaction;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -27,6 +29,7 @@ std::span<const Check* const> BuiltinChecks() {
       &connection_utilization,
       &locks_blocking,
       &target_latency,
+      &connection_idle_in_transaction,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
