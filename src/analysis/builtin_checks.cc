@@ -6,6 +6,7 @@
 #include "analysis/checks/locks_blocking_check.h"
 #include "analysis/checks/target_latency_check.h"
 #include "analysis/checks/connection_idle_in_transaction_check.h"
+#include "analysis/checks/connection_by_application_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -19,6 +20,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const LocksBlockingCheck locks_blocking;
   static const TargetLatencyCheck target_latency;
   static const ConnectionIdleInTransactionCheck connection_idle_in_transaction;
+  static const ConnectionByApplicationCheck connection_by_application;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -30,6 +32,7 @@ std::span<const Check* const> BuiltinChecks() {
       &locks_blocking,
       &target_latency,
       &connection_idle_in_transaction,
+      &connection_by_application,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,

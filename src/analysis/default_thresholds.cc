@@ -24,6 +24,9 @@ constexpr ThresholdDefault kDefaults[] = {
      "one application's share of the usable connections, mostly idle: a pool leak"},
     {"connection.by_application.min_connections", D::kHigherIsWorse, {10, {}}, "count",
      "judge an application's share only from this many connections on"},
+    {"connection.by_application.min_idle_share", D::kHigherIsWorse, {0.5, {}}, "ratio",
+     "report an application only when at least this share of its connections is idle (or idle "
+     "in transaction): busy connections are load, not a leak"},
     // queries
     {"query.long_running", D::kHigherIsWorse, {300, 1800}, "seconds",
      "an active statement older than this (PgHero: 5 minutes)"},
