@@ -8,6 +8,7 @@
 #include "analysis/checks/connection_idle_in_transaction_check.h"
 #include "analysis/checks/connection_by_application_check.h"
 #include "analysis/checks/query_long_running_check.h"
+#include "analysis/checks/query_slow_statement_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -23,6 +24,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const ConnectionIdleInTransactionCheck connection_idle_in_transaction;
   static const ConnectionByApplicationCheck connection_by_application;
   static const QueryLongRunningCheck query_long_running;
+  static const QuerySlowStatementCheck query_slow_statement;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -36,6 +38,7 @@ std::span<const Check* const> BuiltinChecks() {
       &connection_idle_in_transaction,
       &connection_by_application,
       &query_long_running,
+      &query_slow_statement,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
