@@ -9,6 +9,7 @@
 #include "analysis/checks/connection_by_application_check.h"
 #include "analysis/checks/query_long_running_check.h"
 #include "analysis/checks/query_slow_statement_check.h"
+#include "analysis/checks/query_regression_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -25,6 +26,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const ConnectionByApplicationCheck connection_by_application;
   static const QueryLongRunningCheck query_long_running;
   static const QuerySlowStatementCheck query_slow_statement;
+  static const QueryRegressionCheck query_regression;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -39,6 +41,7 @@ std::span<const Check* const> BuiltinChecks() {
       &connection_by_application,
       &query_long_running,
       &query_slow_statement,
+      &query_regression,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,

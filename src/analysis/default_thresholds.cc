@@ -38,6 +38,12 @@ constexpr ThresholdDefault kDefaults[] = {
      "a statement's mean over the interval divided by its mean in history"},
     {"query.regression.min_calls", D::kHigherIsWorse, {20, {}}, "count",
      "judge a regression only from this many calls in the interval"},
+    {"query.regression.min_history_calls", D::kHigherIsWorse, {100, {}}, "count",
+     "judge a regression only against a history mean of this many calls: the baseline must be "
+     "steadier than the interval it judges"},
+    {"query.regression.min_mean_seconds", D::kHigherIsWorse, {0.01, {}}, "seconds",
+     "ignore statements faster than this over the interval: sub-10 ms means swing by multiples "
+     "with cache state and load without anyone noticing"},
     {"query.error_rate", D::kHigherIsWorse, {0.05, 0.20}, "ratio",
      "rollbacks / (commits + rollbacks) over the interval"},
     {"query.error_rate.min_transactions", D::kHigherIsWorse, {100, {}}, "count",
