@@ -10,6 +10,7 @@
 #include "analysis/checks/query_long_running_check.h"
 #include "analysis/checks/query_slow_statement_check.h"
 #include "analysis/checks/query_regression_check.h"
+#include "analysis/checks/query_error_rate_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -27,6 +28,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const QueryLongRunningCheck query_long_running;
   static const QuerySlowStatementCheck query_slow_statement;
   static const QueryRegressionCheck query_regression;
+  static const QueryErrorRateCheck query_error_rate;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -42,6 +44,7 @@ std::span<const Check* const> BuiltinChecks() {
       &query_long_running,
       &query_slow_statement,
       &query_regression,
+      &query_error_rate,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,

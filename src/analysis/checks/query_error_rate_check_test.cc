@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/checks/query_error_rate_check.h"
+
+#include <gtest/gtest.h>
+
+#include "support/check_runner.h"
+
+namespace pgvigil::analysis {
+namespace {
+
+using common::TimestampFromEpochSeconds;
+
+model::Snapshot Sample(double at, std::int64_t commits, std::int64_t rollbacks,
+                       std::string datname = "shop", double stats_reset = 100) {
+  model::Snapshot s;
+  s.target = "db1";
+  s.collected_at = TimestampFromEpochSeconds(at);
+  s.outcomes = {testing::OkOutcome("stat_database")};
+  model::DatabaseStats d;
+  d.datid = 5;
+  d.datname = std::move(datname);
+  d.xact_commit = commits;
+  d.xact_rollback = rollbacks;
+  d.stats_reset = TimestampFromEpochSeconds(stats_reset);
+  s.databases = {d};
+  return s;
+}
+
+// 10000 commits and 100 rollbacks before; the interval adds `commits` and `rollbacks`.
+std::vector<model::Finding> Interval(std::int64_t commits, std::int64_t rollbacks,
+                                     const Thresholds& t = {}) {
+  const model::Snapshot before = Sample(1000, 10000, 100);
+  const model::Snapshot now = Sample(1060, 10000 + commits, 100 + rollbacks);
+  return testing::EvaluateCheck(QueryErrorRateCheck(), now, &before, t);
+}
+
+TEST(QueryErrorRateCheck, WarnsFromFivePercentOfRollbacks) {
+  EXPECT_TRUE(Interval(96, 4).empty());
+  const auto findings = Interval(95, 5);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].id, "query.error_rate");
+  EXPECT_EQ(findings[0].object, "shop");
+  EXPECT_EQ(findings[0].severity, model::Severity::kWarning);
+  EXPECT_DOUBLE_EQ(*findings[0].value, 0.05);
+  EXPECT_EQ(findings[0].message,
+            "5.0 % of transactions in database shop rolled back in the last 60 s (5 of 100)");
+  EXPECT_EQ(findings[0].evidence[0], "95 commits and 5 rollbacks in the last 60 s");
+}
+
+TEST(QueryErrorRateCheck, IsCriticalFromTwentyPercent) {
+  EXPECT_EQ(Interval(81, 19)[0].severity, model::Severity::kWarning);
+  EXPECT_EQ(Interval(80, 20)[0].severity, model::Severity::kCritical);
+}
+
+TEST(QueryErrorRateCheck, SaysItCannotJudgeFromTooFewTransactions) {
+  const auto findings = Interval(49, 50);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, model::Severity::kInfo);
+  EXPECT_TRUE(findings[0].insufficient_data);
+  EXPECT_FALSE(findings[0].value.has_value());
+  EXPECT_NE(findings[0].message.find("99 of the 100 needed"), std::string::npos);
+  EXPECT_TRUE(Interval(0, 0).empty());  // an idle database: nothing to say
+}
+
+TEST(QueryErrorRateCheck, SaysNothingAcrossAStatisticsResetOrARestart) {
+  const model::Snapshot before = Sample(1000, 10000, 100);
+  const model::Snapshot reset = Sample(1060, 50, 50, "shop", 1030);
+  EXPECT_TRUE(testing::EvaluateCheck(QueryErrorRateCheck(), reset, &before).empty());
+  model::Snapshot restarted = Sample(1060, 10100, 200);
+  restarted.server.postmaster_start_time = TimestampFromEpochSeconds(1050);
+  EXPECT_TRUE(testing::EvaluateCheck(QueryErrorRateCheck(), restarted, &before).empty());
+  EXPECT_TRUE(testing::EvaluateCheck(QueryErrorRateCheck(), restarted, nullptr).empty());
+}
+
+TEST(QueryErrorRateCheck, SaysNothingWhenEitherSampleLacksDatabaseStatistics) {
+  model::Snapshot before = Sample(1000, 10000, 100);
+  before.outcomes[0].status = model::CollectorStatus::kError;
+  EXPECT_TRUE(
+      testing::EvaluateCheck(QueryErrorRateCheck(), Sample(1060, 10050, 150), &before).empty());
+}
+
+TEST(QueryErrorRateCheck, APerDatabaseOverrideRaisesTheLevel) {
+  const Thresholds t({{"query.error_rate", "*", "shop", {0.5, 0.8}}});
+  EXPECT_TRUE(Interval(70, 30, t).empty());
+  EXPECT_EQ(Interval(70, 30).size(), 1u);
+}
+
+}  // namespace
+}  // namespace pgvigil::analysis
