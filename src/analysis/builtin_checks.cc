@@ -11,6 +11,7 @@
 #include "analysis/checks/query_slow_statement_check.h"
 #include "analysis/checks/query_regression_check.h"
 #include "analysis/checks/query_error_rate_check.h"
+#include "analysis/checks/locks_deadlocks_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -29,6 +30,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const QuerySlowStatementCheck query_slow_statement;
   static const QueryRegressionCheck query_regression;
   static const QueryErrorRateCheck query_error_rate;
+  static const LocksDeadlocksCheck locks_deadlocks;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -45,6 +47,7 @@ std::span<const Check* const> BuiltinChecks() {
       &query_slow_statement,
       &query_regression,
       &query_error_rate,
+      &locks_deadlocks,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
