@@ -12,6 +12,7 @@
 #include "analysis/checks/query_regression_check.h"
 #include "analysis/checks/query_error_rate_check.h"
 #include "analysis/checks/locks_deadlocks_check.h"
+#include "analysis/checks/cache_hit_ratio_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -31,6 +32,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const QueryRegressionCheck query_regression;
   static const QueryErrorRateCheck query_error_rate;
   static const LocksDeadlocksCheck locks_deadlocks;
+  static const CacheHitRatioCheck cache_hit_ratio;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -48,6 +50,7 @@ std::span<const Check* const> BuiltinChecks() {
       &query_regression,
       &query_error_rate,
       &locks_deadlocks,
+      &cache_hit_ratio,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
