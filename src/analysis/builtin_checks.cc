@@ -13,6 +13,7 @@
 #include "analysis/checks/query_error_rate_check.h"
 #include "analysis/checks/locks_deadlocks_check.h"
 #include "analysis/checks/cache_hit_ratio_check.h"
+#include "analysis/checks/checkpoint_too_frequent_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -33,6 +34,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const QueryErrorRateCheck query_error_rate;
   static const LocksDeadlocksCheck locks_deadlocks;
   static const CacheHitRatioCheck cache_hit_ratio;
+  static const CheckpointTooFrequentCheck checkpoint_too_frequent;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -51,6 +53,7 @@ std::span<const Check* const> BuiltinChecks() {
       &query_error_rate,
       &locks_deadlocks,
       &cache_hit_ratio,
+      &checkpoint_too_frequent,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
