@@ -14,6 +14,7 @@
 #include "analysis/checks/locks_deadlocks_check.h"
 #include "analysis/checks/cache_hit_ratio_check.h"
 #include "analysis/checks/checkpoint_too_frequent_check.h"
+#include "analysis/checks/tempfiles_spill_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -35,6 +36,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const LocksDeadlocksCheck locks_deadlocks;
   static const CacheHitRatioCheck cache_hit_ratio;
   static const CheckpointTooFrequentCheck checkpoint_too_frequent;
+  static const TempfilesSpillCheck tempfiles_spill;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -54,6 +56,7 @@ std::span<const Check* const> BuiltinChecks() {
       &locks_deadlocks,
       &cache_hit_ratio,
       &checkpoint_too_frequent,
+      &tempfiles_spill,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
