@@ -15,6 +15,7 @@
 #include "analysis/checks/cache_hit_ratio_check.h"
 #include "analysis/checks/checkpoint_too_frequent_check.h"
 #include "analysis/checks/tempfiles_spill_check.h"
+#include "analysis/checks/pooler_check.h"
 #include "analysis/checks/table_vacuum_overdue_check.h"
 #include "analysis/checks/table_analyze_overdue_check.h"
 #include "analysis/checks/wraparound_age_check.h"
@@ -37,6 +38,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const CacheHitRatioCheck cache_hit_ratio;
   static const CheckpointTooFrequentCheck checkpoint_too_frequent;
   static const TempfilesSpillCheck tempfiles_spill;
+  static const PoolerCheck pooler;
   static const TableVacuumOverdueCheck table_vacuum_overdue;
   static const TableAnalyzeOverdueCheck table_analyze_overdue;
   static const WraparoundAgeCheck wraparound_age;
@@ -57,6 +59,7 @@ std::span<const Check* const> BuiltinChecks() {
       &cache_hit_ratio,
       &checkpoint_too_frequent,
       &tempfiles_spill,
+      &pooler,
       &table_vacuum_overdue,
       &table_analyze_overdue,
       &wraparound_age,
