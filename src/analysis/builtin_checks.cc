@@ -21,6 +21,7 @@
 #include "analysis/checks/wraparound_age_check.h"
 #include "analysis/checks/wraparound_xmin_horizon_check.h"
 #include "analysis/checks/storage_size_limit_check.h"
+#include "analysis/checks/index_unused_check.h"
 
 namespace pgvigil::analysis {
 
@@ -44,6 +45,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const WraparoundAgeCheck wraparound_age;
   static const WraparoundXminHorizonCheck wraparound_xmin_horizon;
   static const StorageSizeLimitCheck storage_size_limit;
+  static const IndexUnusedCheck index_unused;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -65,6 +67,7 @@ std::span<const Check* const> BuiltinChecks() {
       &wraparound_age,
       &wraparound_xmin_horizon,
       &storage_size_limit,
+      &index_unused,
   };
   return kAll;
 }

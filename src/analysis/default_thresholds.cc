@@ -88,14 +88,28 @@ constexpr ThresholdDefault kDefaults[] = {
     {"table.bloat.min_bytes", D::kHigherIsWorse, {10 * kMiB, {}}, "bytes",
      "ignore tables whose estimated waste is smaller"},
     {"table.seq_scan_heavy", D::kHigherIsWorse, {0.50, {}}, "ratio",
-     "sequential / all scans of a large table over the interval (or since reset)"},
+     "sequential / all scans of a large table over the interval (or since reset); reported "
+     "as info from this share: a sequential scan is often the right plan"},
     {"table.seq_scan_heavy.min_rows", D::kHigherIsWorse, {100000, {}}, "count",
      "a table smaller than this is cheap to scan"},
+    {"table.seq_scan_heavy.min_scans", D::kHigherIsWorse, {10, {}}, "count",
+     "judge the share of sequential scans only from this many scans (sequential + index)"},
     // indexes
+    {"index.unused", D::kHigherIsWorse, {100 * kMiB, {}}, "bytes",
+     "size of an index never scanned for min_days: a warning from this size (it costs every "
+     "write, vacuum and cache), info below"},
     {"index.unused.min_bytes", D::kHigherIsWorse, {1 * kMiB, {}}, "bytes",
      "report never-scanned indexes from this size on"},
     {"index.unused.min_days", D::kHigherIsWorse, {7, {}}, "days",
      "with history: unused for at least this long"},
+    {"index.duplicate", D::kHigherIsWorse, {0, {}}, "bytes",
+     "size of an index with the same definition as another on its table: pure waste, a warning "
+     "at any size"},
+    {"index.redundant", D::kHigherIsWorse, {1 * kGiB, {}}, "bytes",
+     "size of an index whose keys lead another's: info (the shorter one can be the faster "
+     "plan), a warning from this size"},
+    {"index.invalid", D::kHigherIsWorse, {0, {}}, "bytes",
+     "size of an index left invalid by a failed CONCURRENTLY build: a warning at any size"},
     {"index.bloat", D::kHigherIsWorse, {0.30, 0.50}, "ratio",
      "estimated wasted share of a btree index's pages"},
     {"index.bloat.min_bytes", D::kHigherIsWorse, {10 * kMiB, {}}, "bytes",

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis/checks/index_unused_check.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "analysis/snapshot_helpers.h"
+
+namespace pgvigil::analysis {
+namespace {
+
+constexpr double kSecondsPerDay = 86400;
+
+bool Collected(const model::Snapshot& s, std::string_view collector) {
+  const model::CollectorOutcome* o = s.FindOutcome(collector);
+  return o != nullptr && o->status == model::CollectorStatus::kOk;
+}
+
+const model::IndexStats* FindIndex(const model::Snapshot& s, const model::IndexStats& like) {
+  for (const model::IndexStats& i : s.indexes) {
+    if (i.datname == like.datname && i.schemaname == like.schemaname &&
+        i.indexrelname == like.indexrelname) {
+      return &i;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<common::Timestamp> StatsReset(const model::Snapshot& s, std::string_view datname) {
+  for (const model::DatabaseStats& d : s.databases) {
+    if (d.datname == datname) return d.stats_reset;
+  }
+  return std::nullopt;
+}
+
+double DaysBetween(common::Timestamp from, common::Timestamp to) {
+  return std::chrono::duration<double>(to - from).count() / kSecondsPerDay;
+}
+
+// "2026-03-01 07:03 UTC"
+std::string Day(common::Timestamp t) {
+  std::string text = common::FormatTimestamp(t).substr(0, 16);
+  if (text.size() > 10) text[10] = ' ';
+  return text + " UTC";
+}
+
+}  // namespace
+
+common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& index) {
+  const model::Snapshot& now = input.current;
+  // Earlier samples, newest first: `previous`, then the history backwards.
+  std::vector<const model::Snapshot*> earlier;
+  if (input.previous != nullptr) earlier.push_back(input.previous);
+  for (auto it = input.history.snapshots.rbegin(); it != input.history.snapshots.rend(); ++it) {
+    if (*it != nullptr && *it != input.previous) earlier.push_back(*it);
+  }
+  std::sort(earlier.begin(), earlier.end(), [](const model::Snapshot* a, const model::Snapshot* b) {
+    return a->collected_at > b->collected_at;
+  });
+  common::Timestamp since = now.collected_at;
+  for (const model::Snapshot* s : earlier) {
+    // A restart may have lost the counters (a crash does): nothing before it proves anything.
+    if (!CountersComparable(now, *s)) break;
+    // A sample without the part is a gap, not a scan: the cumulative counter still covers it.
+    if (!Collected(*s, "stat_user_indexes")) continue;
+    const model::IndexStats* then = FindIndex(*s, index);
+    if (then == nullptr || then->idx_scan != 0) break;  // not there yet, or scanned then
+    since = s->collected_at;
+  }
+  // A reset in between (pg_stat_reset, or a single table's: both move the database's
+  // stats_reset) could have erased scans made after `since`.
+  if (const auto reset = StatsReset(now, index.datname); reset && *reset > since) {
+    since = std::min(*reset, now.collected_at);
+  }
+  return since;
+}
+
+void IndexUnusedCheck::Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const {
+  const model::Snapshot& s = input.current;
+  if (!Collected(s, "stat_user_indexes")) return;
+  for (const model::IndexStats& idx : s.indexes) {
+    if (idx.idx_scan != 0) continue;
+    // An invalid index is never scanned by design (index.invalid says what to do), and a unique
+    // or constraint index enforces something even when no query reads it.
+    if (!idx.indisvalid || !idx.indisready || !idx.indislive) continue;
+    if (idx.indisunique || idx.indisprimary || idx.indisexclusion || !idx.constraint_type.empty()) {
+      continue;
+    }
+    const std::string object = RelationObject(idx.datname, idx.schemaname, idx.indexrelname);
+    const double size = static_cast<double>(idx.estimated_size_bytes);
+    const double min_bytes = input.thresholds.Param("index.unused.min_bytes", s.target, object);
+    if (size < min_bytes) continue;
+    const double min_days = input.thresholds.Param("index.unused.min_days", s.target, object);
+
+    const common::Timestamp since = UnusedSince(input, idx);
+    const double days = DaysBetween(since, s.collected_at);
+    const bool proven = days >= min_days;
+    const auto reset = StatsReset(s, idx.datname);
+
+    model::Finding f;
+    f.id = "index.unused";
+    f.object = object;
+    f.value = size;
+    f.unit = "bytes";
+    if (proven) {
+      const auto verdict = input.thresholds.Classify("index.unused", size, s.target, object);
+      f.severity =
+          verdict.severity == model::Severity::kOk ? model::Severity::kInfo : verdict.severity;
+      f.threshold = verdict.threshold ? verdict.threshold : min_bytes;
+      f.message =
+          fmt::format("index {} ({}) on {} has not been scanned for {}", idx.indexrelname,
+                      FormatBytes(size), idx.relname, FormatDuration(days * kSecondsPerDay));
+    } else {
+      f.severity = model::Severity::kInfo;
+      f.insufficient_data = true;
+      f.threshold = min_bytes;
+      f.message = fmt::format(
+          "index {} ({}) on {} has no scan {}; not judged yet: {} of the {:g} days "
+          "index.unused.min_days asks, to tell an unused index from a new one",
+          idx.indexrelname, FormatBytes(size), idx.relname,
+          reset ? fmt::format("since the statistics reset of {}", Day(*reset))
+                : std::string("since statistics began"),
+          days > 0
+              ? fmt::format("samples show it unused for {}", FormatDuration(days * kSecondsPerDay))
+              : std::string("no earlier sample shows it unused"),
+          min_days);
+    }
+    f.evidence.push_back(fmt::format("pg_stat_user_indexes.idx_scan = 0 for {}.{}", idx.schemaname,
+                                     idx.indexrelname));
+    if (reset) {
+      f.evidence.push_back(fmt::format(
+          "statistics of database {} count since their reset on {} ({} ago); the index may be "
+          "younger",
+          idx.datname, Day(*reset),
+          FormatDuration(DaysBetween(*reset, s.collected_at) * kSecondsPerDay)));
+    } else {
+      f.evidence.push_back(fmt::format(
+          "statistics of database {} were never reset: they count since the cluster was created "
+          "or last lost its statistics (crash, immediate shutdown, restore)",
+          idx.datname));
+    }
+    if (days > 0) {
+      f.evidence.push_back(fmt::format("idx_scan stayed 0 in every sample since {} ({})",
+                                       Day(since), FormatDuration(days * kSecondsPerDay)));
+    }
+    f.evidence.push_back(fmt::format("{} index, {} ({} pages), not unique, backs no constraint",
+                                     idx.access_method, FormatBytes(size), idx.relpages));
+    f.recommendation = model::Recommendation{
+        fmt::format("DROP INDEX CONCURRENTLY {};",
+                    QuoteQualified(idx.schemaname, idx.indexrelname)),
+        "Every INSERT, and every UPDATE that is not HOT, writes to this index, and vacuum scans "
+        "it; without it writes get cheaper and the cache holds more of what is read. Check the "
+        "standbys first: each keeps its own scan counts, and a query that runs only there uses "
+        "the index where this primary cannot see it. Keep its definition "
+        "(pg_get_indexdef) to re-create it if needed."};
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace pgvigil::analysis
