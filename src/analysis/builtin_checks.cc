@@ -22,6 +22,7 @@
 #include "analysis/checks/wraparound_xmin_horizon_check.h"
 #include "analysis/checks/storage_size_limit_check.h"
 #include "analysis/checks/index_unused_check.h"
+#include "analysis/checks/sequence_exhaustion_check.h"
 
 namespace pgvigil::analysis {
 
@@ -46,6 +47,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const WraparoundXminHorizonCheck wraparound_xmin_horizon;
   static const StorageSizeLimitCheck storage_size_limit;
   static const IndexUnusedCheck index_unused;
+  static const SequenceExhaustionCheck sequence_exhaustion;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -68,6 +70,7 @@ std::span<const Check* const> BuiltinChecks() {
       &wraparound_xmin_horizon,
       &storage_size_limit,
       &index_unused,
+      &sequence_exhaustion,
   };
   return kAll;
 }
