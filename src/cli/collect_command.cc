@@ -21,6 +21,7 @@ CLI::App* AddCollectCommand(CLI::App& app, CollectArgs& args) {
                   "PgBouncer admin console (dbname=pgbouncer), read in the fast tier");
   cmd->add_option("--tier", args.tier, "fast, standard, slow or all")
       ->check(CLI::IsMember({"fast", "standard", "slow", "all"}));
+  cmd->add_option("--target", args.target, "the name the snapshot carries (default: user@host:port/db)");
   cmd->add_flag("--compact", args.compact, "one line of JSON instead of indented");
   cmd->add_option("--statement-timeout-ms", args.statement_timeout_ms,
                   "server-side limit for each query")
@@ -37,6 +38,7 @@ int RunCollect(const CollectArgs& args) {
   daemon::CollectOnceOptions options;
   options.dsn = args.dsn;
   options.pgbouncer_dsn = args.pgbouncer_dsn;
+  options.target = args.target;
   if (args.tier != "all") {
     collect::Tier tier;
     collect::ParseTier(args.tier, &tier);  // validated by the option's check

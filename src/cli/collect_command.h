@@ -12,6 +12,7 @@ struct CollectArgs {
   std::string dsn;
   std::string pgbouncer_dsn;
   std::string tier = "all";
+  std::string target;
   bool compact = false;
   int statement_timeout_ms = 5000;
   int connect_timeout_ms = 5000;
