@@ -23,6 +23,8 @@
 #include "analysis/checks/storage_size_limit_check.h"
 #include "analysis/checks/index_unused_check.h"
 #include "analysis/checks/sequence_exhaustion_check.h"
+#include "analysis/checks/index_duplicate_check.h"
+#include "analysis/checks/index_redundant_check.h"
 
 namespace pgvigil::analysis {
 
@@ -48,6 +50,8 @@ std::span<const Check* const> BuiltinChecks() {
   static const StorageSizeLimitCheck storage_size_limit;
   static const IndexUnusedCheck index_unused;
   static const SequenceExhaustionCheck sequence_exhaustion;
+  static const IndexDuplicateCheck index_duplicate;
+  static const IndexRedundantCheck index_redundant;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -71,6 +75,8 @@ std::span<const Check* const> BuiltinChecks() {
       &storage_size_limit,
       &index_unused,
       &sequence_exhaustion,
+      &index_duplicate,
+      &index_redundant,
   };
   return kAll;
 }
