@@ -25,6 +25,8 @@
 #include "analysis/checks/sequence_exhaustion_check.h"
 #include "analysis/checks/index_duplicate_check.h"
 #include "analysis/checks/index_redundant_check.h"
+#include "analysis/checks/replication_lag_check.h"
+#include "analysis/checks/replication_slots_check.h"
 
 namespace pgvigil::analysis {
 
@@ -52,6 +54,8 @@ std::span<const Check* const> BuiltinChecks() {
   static const SequenceExhaustionCheck sequence_exhaustion;
   static const IndexDuplicateCheck index_duplicate;
   static const IndexRedundantCheck index_redundant;
+  static const ReplicationLagCheck replication_lag;
+  static const ReplicationSlotsCheck replication_slots;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -77,6 +81,8 @@ std::span<const Check* const> BuiltinChecks() {
       &sequence_exhaustion,
       &index_duplicate,
       &index_redundant,
+      &replication_lag,
+      &replication_slots,
   };
   return kAll;
 }
