@@ -27,6 +27,7 @@
 #include "analysis/checks/index_redundant_check.h"
 #include "analysis/checks/replication_lag_check.h"
 #include "analysis/checks/replication_slots_check.h"
+#include "analysis/checks/index_invalid_check.h"
 
 namespace pgvigil::analysis {
 
@@ -56,6 +57,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const IndexRedundantCheck index_redundant;
   static const ReplicationLagCheck replication_lag;
   static const ReplicationSlotsCheck replication_slots;
+  static const IndexInvalidCheck index_invalid;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -83,6 +85,7 @@ std::span<const Check* const> BuiltinChecks() {
       &index_redundant,
       &replication_lag,
       &replication_slots,
+      &index_invalid,
   };
   return kAll;
 }
