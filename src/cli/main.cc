@@ -11,6 +11,7 @@
 #include "cli/check_command.h"
 #include "cli/collect_command.h"
 #include "common/log.h"
+#include "daemon/thresholds_config.h"
 
 int main(int argc, char** argv) {
   try {
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
     CLI::App* collect = pgvigil::cli::AddCollectCommand(app, collect_args);
     pgvigil::cli::CheckArgs check_args;
     CLI::App* check = pgvigil::cli::AddCheckCommand(app, check_args);
+    CLI::App* thresholds = app.add_subcommand(
+        "thresholds", "Print every threshold and check parameter with its default (Markdown)");
 
     try {
       app.parse(argc, argv);
@@ -39,6 +42,10 @@ int main(int argc, char** argv) {
 
     if (collect->parsed()) return pgvigil::cli::RunCollect(collect_args);
     if (check->parsed()) return pgvigil::cli::RunCheck(check_args);
+    if (thresholds->parsed()) {
+      std::fputs(pgvigil::daemon::DefaultThresholdsMarkdown().c_str(), stdout);
+      return 0;
+    }
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pgvigil: internal error: %s\n", e.what());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/thresholds_config.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace pgvigil::daemon {
@@ -79,6 +81,44 @@ common::Result<analysis::Thresholds> BuildThresholds(const config::ThresholdsFil
 
 common::Result<analysis::Thresholds> LoadThresholdsFile(const std::string& path) {
   return BuildThresholds(config::ReadThresholdsFile(path));
+}
+
+}  // namespace pgvigil::daemon
+
+namespace pgvigil::daemon {
+namespace {
+
+std::string FormatLevel(const std::optional<double>& v, std::string_view unit) {
+  if (!v) return "—";
+  const double x = *v;
+  if (unit == "ratio" && x <= 1) return fmt::format("{:g}%", x * 100);
+  if (unit == "bytes" || unit == "bytes_per_second") {
+    const char* suffix = unit == "bytes" ? "" : "/s";
+    if (x >= 1073741824.0 && std::fmod(x, 1073741824.0) == 0) return fmt::format("{:g}GB{}", x / 1073741824.0, suffix);
+    if (x >= 1048576.0 && std::fmod(x, 1048576.0) == 0) return fmt::format("{:g}MB{}", x / 1048576.0, suffix);
+    return fmt::format("{:g}{}", x, suffix);
+  }
+  if (unit == "seconds") {
+    if (x >= 86400 && std::fmod(x, 86400) == 0) return fmt::format("{:g}d", x / 86400);
+    if (x >= 3600 && std::fmod(x, 3600) == 0) return fmt::format("{:g}h", x / 3600);
+    if (x >= 60 && std::fmod(x, 60) == 0) return fmt::format("{:g}min", x / 60);
+    if (x < 1) return fmt::format("{:g}ms", x * 1000);
+    return fmt::format("{:g}s", x);
+  }
+  return fmt::format("{:g}", x);
+}
+
+}  // namespace
+
+std::string DefaultThresholdsMarkdown() {
+  std::string out = "| key | warning | critical | unit | what |\n|---|---|---|---|---|\n";
+  for (const analysis::ThresholdDefault& d : analysis::DefaultThresholds()) {
+    const bool lower = d.direction == analysis::Direction::kLowerIsWorse;
+    out += fmt::format("| `{}` | {} | {} | {}{} | {} |\n", d.key, FormatLevel(d.level.warning, d.unit),
+                       FormatLevel(d.level.critical, d.unit), d.unit, lower ? " (lower is worse)" : "",
+                       d.help);
+  }
+  return out;
 }
 
 }  // namespace pgvigil::daemon

@@ -18,3 +18,11 @@ common::Result<analysis::Thresholds> BuildThresholds(const config::ThresholdsFil
 common::Result<analysis::Thresholds> LoadThresholdsFile(const std::string& path);
 
 }  // namespace pgvigil::daemon
+
+namespace pgvigil::daemon {
+
+// The table of every threshold and parameter with its default, as Markdown: docs/configuration.md
+// embeds it (a test keeps the two in sync) and `pgvigil thresholds` prints it.
+std::string DefaultThresholdsMarkdown();
+
+}  // namespace pgvigil::daemon
