@@ -28,6 +28,7 @@
 #include "analysis/checks/replication_lag_check.h"
 #include "analysis/checks/replication_slots_check.h"
 #include "analysis/checks/index_invalid_check.h"
+#include "analysis/checks/table_seq_scan_heavy_check.h"
 
 namespace pgvigil::analysis {
 
@@ -58,6 +59,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const ReplicationLagCheck replication_lag;
   static const ReplicationSlotsCheck replication_slots;
   static const IndexInvalidCheck index_invalid;
+  static const TableSeqScanHeavyCheck table_seq_scan_heavy;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -86,6 +88,7 @@ std::span<const Check* const> BuiltinChecks() {
       &replication_lag,
       &replication_slots,
       &index_invalid,
+      &table_seq_scan_heavy,
   };
   return kAll;
 }
