@@ -2,6 +2,7 @@
 // Every built-in collector, one line each. Adding a collector: its SQL in sql/, its pair of
 // files, its model part, a unit test, an integration case, a line in docs/metrics.md.
 #include "collect/archiver_collector.h"
+#include "collect/bloat_inputs_collector.h"
 #include "collect/checkpointer_collector.h"
 #include "collect/collector.h"
 #include "collect/locks_collector.h"
@@ -37,6 +38,7 @@ std::span<const Collector* const> BuiltinCollectors() {
   static const StatUserIndexesCollector stat_user_indexes;
   static const StorageCollector storage;
   static const SequencesCollector sequences;
+  static const BloatInputsCollector bloat_inputs;
 
   static const Collector* const kAll[] = {
       &stat_activity,
@@ -53,6 +55,7 @@ std::span<const Collector* const> BuiltinCollectors() {
       &stat_user_indexes,
       &storage,
       &sequences,
+      &bloat_inputs,
   };
   return kAll;
 }

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "model/activity.h"
 #include "model/background_stats.h"
+#include "model/bloat_inputs.h"
 #include "model/collector_outcome.h"
 #include "model/database_stats.h"
 #include "model/index_stats.h"
@@ -64,6 +65,7 @@ struct Snapshot {
   std::vector<DatabaseSize> database_sizes;
   std::vector<RelationSize> largest_relations;
   std::vector<SkippedRelation> skipped_relations;
+  std::vector<BloatInputs> bloat_inputs;
 
   const CollectorOutcome* FindOutcome(std::string_view collector) const {
     for (const CollectorOutcome& o : outcomes) {

@@ -109,11 +109,16 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationSize, datname, relid, sc
                                                 relkind, total_bytes, table_bytes, indexes_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SkippedRelation, datname, relid, schemaname,
                                                 relname, collector, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BloatInputs, datname, relid, indexrelid, schemaname,
+                                                relname, indexrelname, reltuples, relpages,
+                                                fillfactor, header_width, data_width, tuple_width,
+                                                columns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     Snapshot, target, collected_at, duration_seconds, tiers, server, outcomes, activity, lock_waits,
     replication, wal_receiver, replication_slots, pgbouncer_pools, pgbouncer_stats, databases,
     statements, statements_info, checkpointer, wal, archiver, database_ages, prepared_transactions,
-    settings, tables, indexes, sequences, database_sizes, largest_relations, skipped_relations)
+    settings, tables, indexes, sequences, database_sizes, largest_relations, skipped_relations,
+    bloat_inputs)
 
 }  // namespace pgvigil::model
 
@@ -217,6 +222,7 @@ void WriteSnapshotJson(const model::Snapshot& s, std::ostream& out, int indent) 
   StreamingObjectWriter w(out, indent);
   w.List("activity", s.activity);
   w.Member("archiver", s.archiver);
+  w.List("bloat_inputs", s.bloat_inputs);
   w.Member("checkpointer", s.checkpointer);
   w.Member("collected_at", s.collected_at);
   w.List("database_ages", s.database_ages);
