@@ -136,6 +136,11 @@ CREATE TABLE invoices (
 ALTER SEQUENCE invoice_no_seq OWNED BY invoices.invoice_no;
 SELECT setval('invoice_no_seq', 2040109465);   -- 0.95 * 2147483647
 INSERT INTO invoices (order_id) SELECT g FROM generate_series(1, 10) g;
+
+-- pg_monitor covers statistics, not sequence values or column statistics: the demo grants the
+-- narrow extras an operator would, so sequence use and bloat estimates can be judged.
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO pgvigil_monitor;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO pgvigil_monitor;
 SQL
 
   # ANALYZE from a new session: the loading session has flushed its statistics by then, so

@@ -57,6 +57,9 @@ run_pgvigil() {
     (.statements | sort_by(-.mean_exec_time) | .[:3][] | "slow statement: \(.mean_exec_time | floor) ms mean × \(.calls): \((.query // "(text not fetched)") | gsub("\\s+"; " ") | .[:80])")
   ' "$out" || cat "$out"
   say "snapshot saved in build/demo-collect.json"
+  say "running: build/pgvigil check --dsn \"$dsn\" --interval 5s"
+  # check exits 1 or 2 when it finds problems, which is the point of the demo
+  "$ROOT/build/pgvigil" check --dsn "$dsn" --interval 5s || true
   return "$status"
 }
 # ---------------------------------------------------------------------------------------------
