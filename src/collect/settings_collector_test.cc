@@ -84,11 +84,12 @@ TEST(SettingsCollector, RedactsASecretThatGotThroughAnyway) {
 
 TEST(SettingsCollector, AsksForTheSettingsAnalysisNeeds) {
   const std::string sql = SettingsSql();
-  for (const char* name : {"'max_connections'", "'autovacuum_freeze_max_age'", "'track_counts'",
-                           "'pg_stat_statements.track'", "'max_slot_wal_keep_size'",
-                           "'idle_in_transaction_session_timeout'", "'max_prepared_transactions'",
-                           "'data_checksums'", "'server_version_num'", "'reserved_connections'",
-                           "'archive_library'", "'max_locks_per_transaction'"}) {
+  for (const char* name :
+       {"'max_connections'", "'autovacuum_freeze_max_age'", "'track_counts'",
+        "'pg_stat_statements.track'", "'max_slot_wal_keep_size'",
+        "'idle_in_transaction_session_timeout'", "'max_prepared_transactions'", "'data_checksums'",
+        "'server_version_num'", "'reserved_connections'", "'archive_library'",
+        "'max_locks_per_transaction'", "'archive_timeout'", "'wal_segment_size'"}) {
     EXPECT_NE(sql.find(name), std::string::npos) << name;
   }
 }

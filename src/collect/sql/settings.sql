@@ -31,7 +31,7 @@ where s.name in (
     'pg_stat_statements.max', 'pg_stat_statements.track', 'pg_stat_statements.track_planning',
     -- checkpoints, WAL, archiving, replication
     'checkpoint_timeout', 'max_wal_size', 'min_wal_size',
-    'archive_mode', 'archive_command', 'archive_library',
+    'archive_mode', 'archive_command', 'archive_library', 'archive_timeout',
     'wal_level', 'max_wal_senders', 'max_replication_slots', 'max_slot_wal_keep_size',
     'hot_standby_feedback',
     -- timeouts and logging
@@ -45,6 +45,6 @@ where s.name in (
     -- durability
     'fsync', 'full_page_writes', 'synchronous_commit', 'data_checksums',
     -- server
-    'block_size', 'server_version_num'
+    'block_size', 'server_version_num', 'wal_segment_size'
 )
 order by s.name;
