@@ -29,6 +29,8 @@
 #include "analysis/checks/replication_slots_check.h"
 #include "analysis/checks/index_invalid_check.h"
 #include "analysis/checks/table_seq_scan_heavy_check.h"
+#include "analysis/checks/archiver_failing_check.h"
+#include "analysis/checks/backup_stale_check.h"
 
 namespace pgvigil::analysis {
 
@@ -60,6 +62,8 @@ std::span<const Check* const> BuiltinChecks() {
   static const ReplicationSlotsCheck replication_slots;
   static const IndexInvalidCheck index_invalid;
   static const TableSeqScanHeavyCheck table_seq_scan_heavy;
+  static const ArchiverFailingCheck archiver_failing;
+  static const BackupStaleCheck backup_stale;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -89,6 +93,8 @@ std::span<const Check* const> BuiltinChecks() {
       &replication_slots,
       &index_invalid,
       &table_seq_scan_heavy,
+      &archiver_failing,
+      &backup_stale,
   };
   return kAll;
 }

@@ -131,6 +131,9 @@ constexpr ThresholdDefault kDefaults[] = {
     {"replication.slot_inactive", D::kHigherIsWorse, {0, 1 * kGiB}, "bytes",
      "an inactive slot retaining this much WAL (warning from any amount)"},
     // archiving and backups
+    {"archiver.failing", D::kHigherIsWorse, {1, 1}, "count",
+     "archive_command failures in the interval. Critical while the last failure is newer than "
+     "the last success (WAL piles up in pg_wal); a warning when it has archived since"},
     {"backup.stale", D::kHigherIsWorse, {3600, 86400}, "seconds",
      "time since the last WAL segment was archived, with archive_mode on"},
     // sequences
