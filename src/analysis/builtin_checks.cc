@@ -31,6 +31,7 @@
 #include "analysis/checks/table_seq_scan_heavy_check.h"
 #include "analysis/checks/archiver_failing_check.h"
 #include "analysis/checks/backup_stale_check.h"
+#include "analysis/checks/settings_check.h"
 
 namespace pgvigil::analysis {
 
@@ -64,6 +65,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const TableSeqScanHeavyCheck table_seq_scan_heavy;
   static const ArchiverFailingCheck archiver_failing;
   static const BackupStaleCheck backup_stale;
+  static const SettingsCheck settings;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -95,6 +97,7 @@ std::span<const Check* const> BuiltinChecks() {
       &table_seq_scan_heavy,
       &archiver_failing,
       &backup_stale,
+      &settings,
   };
   return kAll;
 }
