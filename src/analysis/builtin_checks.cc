@@ -32,6 +32,7 @@
 #include "analysis/checks/archiver_failing_check.h"
 #include "analysis/checks/backup_stale_check.h"
 #include "analysis/checks/settings_check.h"
+#include "analysis/checks/bloat_check.h"
 
 namespace pgvigil::analysis {
 
@@ -66,6 +67,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const ArchiverFailingCheck archiver_failing;
   static const BackupStaleCheck backup_stale;
   static const SettingsCheck settings;
+  static const BloatCheck bloat;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -98,6 +100,7 @@ std::span<const Check* const> BuiltinChecks() {
       &archiver_failing,
       &backup_stale,
       &settings,
+      &bloat,
   };
   return kAll;
 }
