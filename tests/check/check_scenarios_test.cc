@@ -121,7 +121,7 @@ TEST(CheckScenarios, ReportsEachCreatedProblemOnItsObject) {
   admin.Exec("CREATE TABLE tickets (id serial primary key)");
   admin.Exec("SELECT setval('tickets_id_seq', 2040109465)");
   admin.Exec("GRANT SELECT ON SEQUENCE tickets_id_seq TO pgvigil_monitor");
-  if (Sandbox().major >= 15) admin.Exec("SELECT pg_stat_force_next_flush()");
+  FlushStats(admin);
   // An inactive physical slot holding WAL.
   const std::string slot = UniqueName("slot");
   admin.Exec("SELECT pg_create_physical_replication_slot('" + slot + "', true)");

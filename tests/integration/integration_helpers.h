@@ -4,8 +4,10 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,20 @@
 #include "support/pg_sandbox.h"
 
 namespace pgvigil::testing {
+
+// Makes the table and index counters of `c`'s backend reach the statistics views. 15+: ask it
+// to flush at its next idle moment. Before 15 a backend sends them to the stats collector only
+// when a transaction ends at least PGSTAT_STAT_INTERVAL (500 ms) after its previous report,
+// never while it sits idle: so wait that long and end one more transaction. Either way the
+// views may lag a moment behind: read them with Eventually().
+inline void FlushStats(TestConnection& c) {
+  if (Sandbox().major >= 15) {
+    c.Exec("SELECT pg_stat_force_next_flush()");
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  c.Exec("SELECT 1");
+}
 
 inline model::Snapshot CollectTiers(const std::vector<collect::Tier>& tiers,
                                     const std::string& dsn = Sandbox().monitor_dsn) {

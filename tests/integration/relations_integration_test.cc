@@ -10,19 +10,6 @@ namespace {
 
 using collect::Tier;
 
-// Statistics reach the views when the writing backend flushes them: on 15+ ask it to flush at
-// its next idle moment. Before 15 a backend sends them to the stats collector only when a
-// transaction ends at least PGSTAT_STAT_INTERVAL (500 ms) after its previous report, never
-// while it sits idle: so wait that long and end one more transaction.
-void FlushStats(TestConnection& c) {
-  if (Sandbox().major >= 15) {
-    c.Exec("SELECT pg_stat_force_next_flush()");
-    return;
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  c.Exec("SELECT 1");
-}
-
 const model::IndexStats* FindIndex(const model::Snapshot& s, const std::string& name) {
   auto it = std::find_if(s.indexes.begin(), s.indexes.end(),
                          [&](const model::IndexStats& i) { return i.indexrelname == name; });
