@@ -104,7 +104,7 @@ void BackupStaleCheck::Evaluate(const CheckInput& input, std::vector<model::Find
   std::string sql;
   std::string why;
   if (quiet) {
-    sql = "ALTER SYSTEM SET archive_timeout = '5min';\nSELECT pg_reload_conf();";
+    sql = "ALTER SYSTEM SET archive_timeout = '5min'; SELECT pg_reload_conf();";
     why =
         "Nothing is failing: the server writes too little WAL to fill a segment, and a segment "
         "is archived only when full (or at archive_timeout). With archive_timeout set, a "

@@ -70,7 +70,7 @@ TEST(BackupStaleCheck, AQuietServerWithNoCompletedSegmentIsInfoWithArchiveTimeou
   EXPECT_EQ(findings[0].severity, model::Severity::kInfo);
   EXPECT_NE(findings[0].message.find("has not completed a segment since"), std::string::npos);
   EXPECT_EQ(findings[0].recommendation->sql,
-            "ALTER SYSTEM SET archive_timeout = '5min';\nSELECT pg_reload_conf();");
+            "ALTER SYSTEM SET archive_timeout = '5min'; SELECT pg_reload_conf();");
   // Without the WAL position it cannot tell: the age alone decides.
   model::Snapshot s = Server(90000, 0.5 * kSegment);
   s.outcomes[2].status = model::CollectorStatus::kError;

@@ -56,9 +56,9 @@ void ReportUnreadable(const model::Snapshot& s, std::vector<model::Finding>& out
     f.unit = "count";
     f.insufficient_data = true;
     f.message = fmt::format(
-        "{} sequences in database {} could not be judged: the monitoring role may not read "
-        "their last value",
-        u.count, datname);
+        "{} sequence{} in database {} could not be judged: the monitoring role may not read {} "
+        "last value",
+        u.count, u.count == 1 ? "" : "s", datname, u.count == 1 ? "its" : "their");
     f.evidence.push_back(
         fmt::format("has_sequence_privilege(…, 'SELECT,USAGE') is false for "
                     "{} sequences, among them {}",
@@ -190,7 +190,7 @@ void SequenceExhaustionCheck::Evaluate(const CheckInput& input,
     if (column_binds && column && column->size() == 3) {
       sql = fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE bigint;",
                         QuoteQualified((*column)[0], (*column)[1]), QuoteIdent((*column)[2]));
-      if (q.data_type != "bigint") sql += fmt::format("\nALTER SEQUENCE {} AS bigint;", sequence);
+      if (q.data_type != "bigint") sql += fmt::format(" ALTER SEQUENCE {} AS bigint;", sequence);
       why =
           "Widening the column to bigint rewrites the table and its indexes under an ACCESS "
           "EXCLUSIVE lock (reads and writes wait): plan a window, or for a large table add a "

@@ -74,7 +74,7 @@ TEST(SequenceExhaustionCheck, AnIntegerSequenceOfAnIntegerColumnNeedsBothWidened
   const auto findings = Evaluate(Server({q}));
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].recommendation->sql,
-            "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"id\" TYPE bigint;\n"
+            "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"id\" TYPE bigint; "
             "ALTER SEQUENCE \"public\".\"orders_id_seq\" AS bigint;");
 }
 

@@ -79,12 +79,12 @@ void PgStatStatements(const model::Snapshot& s, std::vector<model::Finding>& out
     const std::string list =
         libraries->empty() ? "pg_stat_statements" : *libraries + ",pg_stat_statements";
     sql = fmt::format("ALTER SYSTEM SET shared_preload_libraries = {};", QuoteStringLiteral(list));
-    if (!installed)
-      sql += "\n-- after the restart:\nCREATE EXTENSION IF NOT EXISTS pg_stat_statements;";
-    why = fmt::format(
-        "The library must be loaded at server start: this needs a restart. Then "
-        "create the extension in {}.{}",
-        database, kManaged);
+    why = fmt::format("The library must be loaded at server start: this needs a restart.{}{}",
+                      installed ? ""
+                                : fmt::format(" Then create the extension in {}: CREATE "
+                                              "EXTENSION IF NOT EXISTS pg_stat_statements;",
+                                              database),
+                      kManaged);
   } else {
     sql = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;";
     why = fmt::format(
@@ -104,9 +104,9 @@ void OffSetting(const model::Snapshot& s, std::string_view id, std::string_view 
   if (setting == nullptr || setting->setting != "off") return;
   model::Finding f = Make(id, severity, fmt::format("{} is off: {}", name, consequence));
   f.evidence.push_back(Describe(*setting));
-  f.recommendation = model::Recommendation{
-      fmt::format("ALTER SYSTEM SET {} = on;\nSELECT pg_reload_conf();", name),
-      std::string(why) + std::string(kManaged)};
+  f.recommendation =
+      model::Recommendation{fmt::format("ALTER SYSTEM SET {} = on; SELECT pg_reload_conf();", name),
+                            std::string(why) + std::string(kManaged)};
   out.push_back(std::move(f));
 }
 

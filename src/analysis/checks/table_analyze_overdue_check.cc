@@ -49,9 +49,10 @@ void TableAnalyzeOverdueCheck::Evaluate(const CheckInput& input,
     f.unit = "ratio";
     f.message = fmt::format(
         "{} has {} rows modified since its last ANALYZE, {:.1f}× the {} that should start "
-        "autoanalyze; last analysed {}{}",
+        "autoanalyze; {}{}",
         object, FormatCount(static_cast<double>(t.n_mod_since_analyze)), ratio,
-        FormatCount(trigger->trigger), AgoText(s.collected_at, last_analyze),
+        FormatCount(trigger->trigger),
+        last_analyze ? "last analysed " + AgoText(s.collected_at, last_analyze) : "never analysed",
         disabled.empty() ? "" : "; autoanalyze will not run on it: " + disabled);
     f.evidence.push_back(fmt::format("n_mod_since_analyze = {}, n_live_tup = {}",
                                      t.n_mod_since_analyze, t.n_live_tup));

@@ -46,9 +46,9 @@ void TableVacuumOverdueCheck::Evaluate(const CheckInput& input,
     f.threshold = verdict.threshold;
     f.unit = "ratio";
     f.message = fmt::format(
-        "{} has {} dead tuples, {:.1f}× the {} that should start autovacuum; last vacuumed {}{}",
-        object, FormatCount(static_cast<double>(t.n_dead_tup)), ratio,
-        FormatCount(trigger->trigger), AgoText(s.collected_at, last_vacuum),
+        "{} has {} dead tuples, {:.1f}× the {} that should start autovacuum; {}{}", object,
+        FormatCount(static_cast<double>(t.n_dead_tup)), ratio, FormatCount(trigger->trigger),
+        last_vacuum ? "last vacuumed " + AgoText(s.collected_at, last_vacuum) : "never vacuumed",
         disabled.empty() ? "" : "; autovacuum will not run on it: " + disabled);
     f.evidence.push_back(
         fmt::format("n_dead_tup = {}, n_live_tup = {}", t.n_dead_tup, t.n_live_tup));

@@ -138,7 +138,7 @@ void EvaluateKind(const CheckInput& input, const Kind& kind, const model::Databa
       !oldest.empty() && static_cast<double>(oldest.front()->*kind.table_age) >= 0.9 * age;
   if (user_table_explains) {
     for (const model::TableStats* t : oldest) {
-      if (!sql.empty()) sql += "\n";
+      if (!sql.empty()) sql += " ";
       sql += fmt::format("VACUUM (FREEZE, VERBOSE) {};", QuoteQualified(t->schemaname, t->relname));
     }
     why += " Start with the oldest tables, which hold the database's age back.";

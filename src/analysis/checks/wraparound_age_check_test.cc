@@ -81,8 +81,8 @@ TEST(WraparoundAgeCheck, NamesTheThreeOldestTablesAndFreezesThem) {
   EXPECT_EQ(evidence.find("app.public.audit"), std::string::npos) << "only the three oldest";
   ASSERT_TRUE(f.recommendation.has_value());
   EXPECT_EQ(f.recommendation->sql,
-            "VACUUM (FREEZE, VERBOSE) \"public\".\"orders\";\n"
-            "VACUUM (FREEZE, VERBOSE) \"public\".\"events\";\n"
+            "VACUUM (FREEZE, VERBOSE) \"public\".\"orders\"; "
+            "VACUUM (FREEZE, VERBOSE) \"public\".\"events\"; "
             "VACUUM (FREEZE, VERBOSE) \"public\".\"users\";");
 }
 
