@@ -94,7 +94,8 @@ void WraparoundXminHorizonCheck::Evaluate(const CheckInput& input,
             : fmt::format("pid {} ({}{})", b->pid, b->backend_type,
                           b->application_name.empty() ? "" : " " + b->application_name);
     f.message = fmt::format(
-        "{} holds back the xmin horizon by {} transactions{}: vacuum cannot clean up behind it",
+        "{} holds back the xmin horizon by {} transactions, so vacuum cannot clean up behind "
+        "it{}",
         who, FormatCount(static_cast<double>(age)),
         b->xact_age_seconds
             ? "; its transaction has been open for " + FormatDuration(*b->xact_age_seconds)
@@ -111,7 +112,8 @@ void WraparoundXminHorizonCheck::Evaluate(const CheckInput& input,
     if (b->backend_xid_age) {
       if (const int n = bystanders(*b->backend_xid_age, b); n > 0) {
         f.evidence.push_back(
-            fmt::format("{} other backends hold snapshots that wait for its transaction id", n));
+            fmt::format("{} other backend{} for its transaction id", n,
+                        n == 1 ? " holds a snapshot that waits" : "s hold snapshots that wait"));
       }
     }
     if (b->backend_type == "walsender") {
@@ -143,8 +145,8 @@ void WraparoundXminHorizonCheck::Evaluate(const CheckInput& input,
           FormatCount(static_cast<double>(p.xid_age)), FormatDuration(p.prepared_age_seconds));
       f.evidence.push_back(fmt::format("age(transaction) = {} in pg_prepared_xacts", p.xid_age));
       if (const int n = bystanders(p.xid_age, nullptr); n > 0) {
-        f.evidence.push_back(
-            fmt::format("{} backends hold snapshots that wait for its transaction id", n));
+        f.evidence.push_back(fmt::format("{} backend{} snapshots that wait for its transaction id",
+                                         n, n == 1 ? " holds" : "s hold"));
       }
       f.recommendation = model::Recommendation{
           fmt::format("ROLLBACK PREPARED {};", QuoteStringLiteral(p.gid)),
