@@ -145,8 +145,9 @@ void WraparoundXminHorizonCheck::Evaluate(const CheckInput& input,
           FormatCount(static_cast<double>(p.xid_age)), FormatDuration(p.prepared_age_seconds));
       f.evidence.push_back(fmt::format("age(transaction) = {} in pg_prepared_xacts", p.xid_age));
       if (const int n = bystanders(p.xid_age, nullptr); n > 0) {
-        f.evidence.push_back(fmt::format("{} backend{} snapshots that wait for its transaction id",
-                                         n, n == 1 ? " holds" : "s hold"));
+        f.evidence.push_back(
+            fmt::format("{} backend{} for its transaction id", n,
+                        n == 1 ? " holds a snapshot that waits" : "s hold snapshots that wait"));
       }
       f.recommendation = model::Recommendation{
           fmt::format("ROLLBACK PREPARED {};", QuoteStringLiteral(p.gid)),
