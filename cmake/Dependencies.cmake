@@ -7,6 +7,10 @@ find_package(nlohmann_json 3.11 REQUIRED)     # nlohmann-json3-dev 3.11.2
 find_package(fmt 9 REQUIRED)                  # libfmt-dev 9.1
 find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
 find_package(yaml-cpp 0.7 REQUIRED)           # libyaml-cpp-dev 0.7
+# libpg-query-dev (libpg_query 15): PostgreSQL's own parser, for query.advice. It ships no CMake
+# or pkg-config file, so find the header and library; only analysis/ may include pg_query.h.
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY pg_query REQUIRED)
 if(PGVIGIL_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)           # libgtest-dev / libgmock-dev 1.12
 endif()

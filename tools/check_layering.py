@@ -27,7 +27,7 @@ ALLOWED = {
     "cli": {"daemon", "store", "config", "model", "common"},
 }
 # Third-party headers that belong to exactly one folder (STYLE.md §8).
-OWNED = {"libpq-fe.h": "pg", "sqlite3.h": "store"}
+OWNED = {"libpq-fe.h": "pg", "sqlite3.h": "store", "pg_query.h": "analysis"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 

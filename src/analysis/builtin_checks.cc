@@ -33,6 +33,7 @@
 #include "analysis/checks/backup_stale_check.h"
 #include "analysis/checks/settings_check.h"
 #include "analysis/checks/bloat_check.h"
+#include "analysis/checks/query_advice_check.h"
 
 namespace pgvigil::analysis {
 
@@ -68,6 +69,7 @@ std::span<const Check* const> BuiltinChecks() {
   static const BackupStaleCheck backup_stale;
   static const SettingsCheck settings;
   static const BloatCheck bloat;
+  static const QueryAdviceCheck query_advice;
 
   static const Check* const kAll[] = {
       &connection_utilization,
@@ -101,6 +103,7 @@ std::span<const Check* const> BuiltinChecks() {
       &backup_stale,
       &settings,
       &bloat,
+      &query_advice,
   };
   return kAll;
 }

@@ -48,6 +48,11 @@ constexpr ThresholdDefault kDefaults[] = {
      "rollbacks / (commits + rollbacks) over the interval"},
     {"query.error_rate.min_transactions", D::kHigherIsWorse, {100, {}}, "count",
      "judge the error rate only from this many transactions in the interval"},
+    {"query.advice.top_statements", D::kHigherIsWorse, {10, {}}, "count",
+     "advise on this many statements with the most total execution time (and on any "
+     "query.slow_statement flags)"},
+    {"query.advice.min_rows_per_call", D::kHigherIsWorse, {10000, {}}, "count",
+     "advise against an unbounded read of a whole table only from this many rows per call"},
     // locks
     {"locks.blocking", D::kHigherIsWorse, {5, 60}, "seconds",
      "how long a backend has waited for a lock held by another"},
