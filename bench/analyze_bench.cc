@@ -53,6 +53,21 @@ int main(int argc, char** argv) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     findings = report.findings.size();
   }
+  // Which checks the time goes to (one pass each), to stderr.
+  std::vector<std::pair<double, std::string>> per_check;
+  for (const pgvigil::analysis::Check* check : pgvigil::analysis::BuiltinChecks()) {
+    const pgvigil::analysis::CheckInput input{current, &previous, history, thresholds};
+    std::vector<pgvigil::model::Finding> out;
+    const auto t0 = std::chrono::steady_clock::now();
+    check->Evaluate(input, out);
+    per_check.emplace_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+        std::string(check->ids().front()));
+  }
+  std::sort(per_check.rbegin(), per_check.rend());
+  for (size_t i = 0; i < std::min<size_t>(5, per_check.size()); ++i) {
+    std::fprintf(stderr, "%8.2f ms  %s\n", per_check[i].first, per_check[i].second.c_str());
+  }
   std::sort(ms.begin(), ms.end());
   std::printf("%d\t%.2f\t%.2f\t%.2f\t%zu\n", runs, ms[ms.size() / 2], ms.front(), ms.back(), findings);
   return 0;

@@ -42,6 +42,15 @@ bool IsUsableIndex(const model::IndexStats& index) {
   return index.indisvalid && index.indisready && index.indislive;
 }
 
+std::map<std::pair<std::string, std::uint32_t>, std::vector<const model::IndexStats*>>
+UsableIndexesByTable(const std::vector<model::IndexStats>& indexes) {
+  std::map<std::pair<std::string, std::uint32_t>, std::vector<const model::IndexStats*>> out;
+  for (const model::IndexStats& idx : indexes) {
+    if (IsUsableIndex(idx)) out[{idx.datname, idx.relid}].push_back(&idx);
+  }
+  return out;
+}
+
 bool SameDefinition(const model::IndexStats& a, const model::IndexStats& b) {
   return a.datname == b.datname && a.relid == b.relid && a.schemaname == b.schemaname &&
          a.relname == b.relname && a.access_method == b.access_method &&
@@ -75,16 +84,19 @@ void IndexDuplicateCheck::Evaluate(const CheckInput& input,
                                    std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   if (!Collected(s, "stat_user_indexes")) return;
-  // Twins, grouped per table in catalogue order.
+  // Twins, grouped within each table in catalogue order.
   std::vector<std::vector<const model::IndexStats*>> groups;
-  for (const model::IndexStats& idx : s.indexes) {
-    if (!IsUsableIndex(idx)) continue;
-    auto group = std::find_if(groups.begin(), groups.end(),
-                              [&](const auto& g) { return SameDefinition(*g.front(), idx); });
-    if (group == groups.end()) {
-      groups.push_back({&idx});
-    } else {
-      group->push_back(&idx);
+  for (const auto& [table, indexes] : UsableIndexesByTable(s.indexes)) {
+    const size_t first_group = groups.size();
+    for (const model::IndexStats* idx : indexes) {
+      auto group =
+          std::find_if(groups.begin() + static_cast<std::ptrdiff_t>(first_group), groups.end(),
+                       [&](const auto& g) { return SameDefinition(*g.front(), *idx); });
+      if (group == groups.end()) {
+        groups.push_back({idx});
+      } else {
+        group->push_back(idx);
+      }
     }
   }
   for (auto& group : groups) {

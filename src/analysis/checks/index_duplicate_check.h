@@ -6,6 +6,12 @@
 // it: a warning at any size (index.duplicate), since a duplicate only costs.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <string>
 
 #include "analysis/check.h"
@@ -24,6 +30,11 @@ bool SameDefinition(const model::IndexStats& a, const model::IndexStats& b);
 
 // Whether `index` is valid and maintained: invalid ones are index.invalid's.
 bool IsUsableIndex(const model::IndexStats& index);
+
+// The usable indexes of each table ((datname, relid) → indexes in catalogue order), so that
+// comparisons stay within a table: linear in the catalogue, not quadratic.
+std::map<std::pair<std::string, std::uint32_t>, std::vector<const model::IndexStats*>>
+UsableIndexesByTable(const std::vector<model::IndexStats>& indexes);
 
 // "(email, created DESC) INCLUDE (id)", for evidence.
 std::string DescribeColumns(const model::IndexStats& index);

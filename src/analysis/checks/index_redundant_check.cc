@@ -67,54 +67,57 @@ void IndexRedundantCheck::Evaluate(const CheckInput& input,
                                    std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   if (!Collected(s, "stat_user_indexes")) return;
-  for (const model::IndexStats& shorter : s.indexes) {
-    if (!IsUsableIndex(shorter) || EnforcesSomething(shorter)) continue;
-    // The smallest index that covers it: the cheapest one to lean on instead.
-    const model::IndexStats* best = nullptr;
-    int covering = 0;
-    for (const model::IndexStats& longer : s.indexes) {
-      if (!IsUsableIndex(longer) || !CoveredBy(shorter, longer)) continue;
-      ++covering;
-      if (best == nullptr || longer.estimated_size_bytes < best->estimated_size_bytes) {
-        best = &longer;
+  for (const auto& [table, indexes] : UsableIndexesByTable(s.indexes)) {
+    for (const model::IndexStats* shorter_index : indexes) {
+      const model::IndexStats& shorter = *shorter_index;
+      if (EnforcesSomething(shorter)) continue;
+      // The smallest index that covers it: the cheapest one to lean on instead.
+      const model::IndexStats* best = nullptr;
+      int covering = 0;
+      for (const model::IndexStats* longer : indexes) {
+        if (!CoveredBy(shorter, *longer)) continue;
+        ++covering;
+        if (best == nullptr || longer->estimated_size_bytes < best->estimated_size_bytes) {
+          best = longer;
+        }
       }
+      if (best == nullptr) continue;
+      const std::string object =
+          RelationObject(shorter.datname, shorter.schemaname, shorter.indexrelname);
+      const double size = static_cast<double>(shorter.estimated_size_bytes);
+      const auto verdict = input.thresholds.Classify("index.redundant", size, s.target, object);
+      model::Finding f;
+      f.id = "index.redundant";
+      f.severity =
+          verdict.severity == model::Severity::kOk ? model::Severity::kInfo : verdict.severity;
+      f.object = object;
+      f.value = size;
+      f.threshold = verdict.threshold;
+      f.unit = "bytes";
+      f.message = fmt::format("index {} ({}) on {} is covered by {}: its keys {} lead {}",
+                              shorter.indexrelname, FormatBytes(size), shorter.relname,
+                              best->indexrelname, DescribeColumns(shorter), DescribeColumns(*best));
+      f.evidence = {
+          fmt::format("both btree on {}.{}, same predicate, same operator classes and collations "
+                      "on the shared columns",
+                      shorter.schemaname, shorter.relname),
+          fmt::format("{}: {}, {} scans; {}: {}, {} scans (since the statistics reset)",
+                      shorter.indexrelname, FormatBytes(size), shorter.idx_scan, best->indexrelname,
+                      FormatBytes(static_cast<double>(best->estimated_size_bytes)), best->idx_scan),
+          fmt::format("{} is not unique and backs no constraint", shorter.indexrelname)};
+      if (covering > 1) {
+        f.evidence.push_back(fmt::format("{} indexes cover it; the smallest is named", covering));
+      }
+      f.recommendation = model::Recommendation{
+          fmt::format("DROP INDEX CONCURRENTLY {};",
+                      QuoteQualified(shorter.schemaname, shorter.indexrelname)),
+          fmt::format("Every query that uses {0} can use {1}, whose keys start with the same "
+                      "columns; dropping {0} saves its space and its cost on every write. {1} is "
+                      "larger, so the queries that scan {0} ({2} scans so far) may get a little "
+                      "slower: look at them before dropping.",
+                      shorter.indexrelname, best->indexrelname, shorter.idx_scan)};
+      out.push_back(std::move(f));
     }
-    if (best == nullptr) continue;
-    const std::string object =
-        RelationObject(shorter.datname, shorter.schemaname, shorter.indexrelname);
-    const double size = static_cast<double>(shorter.estimated_size_bytes);
-    const auto verdict = input.thresholds.Classify("index.redundant", size, s.target, object);
-    model::Finding f;
-    f.id = "index.redundant";
-    f.severity =
-        verdict.severity == model::Severity::kOk ? model::Severity::kInfo : verdict.severity;
-    f.object = object;
-    f.value = size;
-    f.threshold = verdict.threshold;
-    f.unit = "bytes";
-    f.message = fmt::format("index {} ({}) on {} is covered by {}: its keys {} lead {}",
-                            shorter.indexrelname, FormatBytes(size), shorter.relname,
-                            best->indexrelname, DescribeColumns(shorter), DescribeColumns(*best));
-    f.evidence = {
-        fmt::format("both btree on {}.{}, same predicate, same operator classes and collations "
-                    "on the shared columns",
-                    shorter.schemaname, shorter.relname),
-        fmt::format("{}: {}, {} scans; {}: {}, {} scans (since the statistics reset)",
-                    shorter.indexrelname, FormatBytes(size), shorter.idx_scan, best->indexrelname,
-                    FormatBytes(static_cast<double>(best->estimated_size_bytes)), best->idx_scan),
-        fmt::format("{} is not unique and backs no constraint", shorter.indexrelname)};
-    if (covering > 1) {
-      f.evidence.push_back(fmt::format("{} indexes cover it; the smallest is named", covering));
-    }
-    f.recommendation = model::Recommendation{
-        fmt::format("DROP INDEX CONCURRENTLY {};",
-                    QuoteQualified(shorter.schemaname, shorter.indexrelname)),
-        fmt::format("Every query that uses {0} can use {1}, whose keys start with the same "
-                    "columns; dropping {0} saves its space and its cost on every write. {1} is "
-                    "larger, so the queries that scan {0} ({2} scans so far) may get a little "
-                    "slower: look at them before dropping.",
-                    shorter.indexrelname, best->indexrelname, shorter.idx_scan)};
-    out.push_back(std::move(f));
   }
 }
 
