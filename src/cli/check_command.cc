@@ -60,6 +60,9 @@ CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& args) {
   cmd->add_option("--target", args.target, "the name findings carry (default: user@host:port/db)");
   cmd->add_flag("--colour,--color", args.colour, "colour the text report even when not on a TTY");
   cmd->add_flag("--no-colour,--no-color", args.no_colour, "never colour the text report");
+  cmd->add_flag("--exact", args.exact,
+                "measure the relations flagged for bloat with pgstattuple (if installed) and "
+                "judge the measured figure instead of the estimate");
   return cmd;
 }
 
@@ -68,6 +71,7 @@ int RunCheck(const CheckArgs& args) {
   options.collect.dsn = args.dsn;
   options.collect.pgbouncer_dsn = args.pgbouncer_dsn;
   options.collect.target = args.target;
+  options.exact = args.exact;
   const std::string target_name = args.target.empty() ? "pgvigil check" : args.target;
   auto interval = common::ParseDurationSeconds(args.interval);
   if (!interval.has_value() || *interval > 3600) {

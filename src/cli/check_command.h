@@ -19,6 +19,7 @@ struct CheckArgs {
   std::string target;
   bool colour = false;
   bool no_colour = false;
+  bool exact = false;
 };
 
 CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& args);

@@ -4,9 +4,48 @@
 #include <thread>
 
 #include "analysis/analyzer.h"
+#include "analysis/health_score.h"
+#include "collect/exact_bloat.h"
+#include "daemon/exact_bloat.h"
 #include "daemon/target_collector.h"
 
 namespace pgvigil::daemon {
+namespace {
+
+// --exact: measures the flagged relations on the collector's session and amends their findings.
+void MeasureFlaggedBloat(TargetCollector& collector, const CheckOnceOptions& options,
+                         const model::Snapshot& snapshot, model::HealthReport& report) {
+  const std::vector<std::uint32_t> oids = FlaggedBloatOids(report.findings, snapshot);
+  if (oids.empty()) return;
+  std::vector<model::ExactBloat> measured;
+  std::string unmeasured;
+  const pg::ServerInfo* server = collector.server_info();
+  if (server == nullptr) return;
+  auto query = collect::PlanExactBloat(*server, collect::QueryCatalog::Builtin(), oids);
+  if (!query.has_value()) {
+    unmeasured = query.error().message();
+  } else {
+    auto outcomes = collector.RunQueries({&*query, 1});
+    if (!outcomes.has_value()) {
+      unmeasured = outcomes.error().message();
+    } else if (outcomes->empty() || !outcomes->front().status.ok()) {
+      unmeasured =
+          "pgstattuple failed: " +
+          (outcomes->empty() ? std::string("no result") : outcomes->front().status.message());
+    } else {
+      auto parsed = collect::ParseExactBloat(outcomes->front().rows, server->block_size);
+      if (parsed.has_value()) {
+        measured = std::move(parsed).value();
+      } else {
+        unmeasured = parsed.error().message();
+      }
+    }
+  }
+  AmendBloatFindings(report.findings, snapshot, measured, options.thresholds, unmeasured);
+  report = analysis::ScoreFindings(report.target, std::move(report.findings));
+}
+
+}  // namespace
 
 common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options) {
   TargetCollector collector(options.collect);
@@ -17,6 +56,7 @@ common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options) {
   const analysis::History no_history;
   const analysis::CheckInput input{result.second, &result.first, no_history, options.thresholds};
   result.report = analysis::Analyze(input);
+  if (options.exact) MeasureFlaggedBloat(collector, options, result.second, result.report);
   return result;
 }
 

@@ -17,6 +17,9 @@ struct CheckOnceOptions {
   CollectOnceOptions collect;
   std::chrono::milliseconds interval{5000};
   analysis::Thresholds thresholds;
+  // Measure the relations the table.bloat / index.bloat findings name with pgstattuple
+  // (pgstattuple_approx, pgstatindex) and judge the measured figure instead of the estimate.
+  bool exact = false;
 };
 
 struct CheckOnceResult {

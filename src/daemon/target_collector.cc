@@ -78,4 +78,10 @@ common::Result<model::Snapshot> TargetCollector::Collect() {
   return snapshot;
 }
 
+common::Result<std::vector<pg::QueryOutcome>> TargetCollector::RunQueries(
+    std::span<const pg::Query> queries) {
+  PGV_RETURN_IF_ERROR(EnsureConnected());
+  return session_->RunPipeline(queries);
+}
+
 }  // namespace pgvigil::daemon

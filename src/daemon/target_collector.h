@@ -6,7 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "collect/collector.h"
 #include "common/result.h"
@@ -23,6 +25,16 @@ class TargetCollector {
   // One snapshot of the tiers in options.tiers. The error when no connection could be made
   // (one line, password redacted); otherwise a snapshot whose outcomes say what failed.
   common::Result<model::Snapshot> Collect();
+
+  // Runs `queries` in one pipeline on the monitoring session (connecting first if needed): for
+  // on-demand reads beside the collectors' (`check --exact`). The error when no connection could
+  // be made; otherwise one outcome per query.
+  common::Result<std::vector<pg::QueryOutcome>> RunQueries(std::span<const pg::Query> queries);
+
+  // What the session learned when it connected; null before the first connection.
+  const pg::ServerInfo* server_info() const {
+    return session_ == nullptr ? nullptr : &session_->server_info();
+  }
 
  private:
   common::Status EnsureConnected();
