@@ -19,7 +19,9 @@ say() { echo "demo: $*" >&2; }
 build() {
   "$ROOT/scripts/install-deps.sh"
   say "building (Release) in build/"
-  cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  # Warnings are errors only in CI's Debug build: GCC 12 at -O3 warns falsely on some std::string
+  # code, and a demo must run even when build/ was configured with -DPGVIGIL_WERROR=ON before.
+  cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPGVIGIL_WERROR=OFF
   cmake --build "$ROOT/build"
 }
 

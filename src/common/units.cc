@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace pgvigil::common {
 namespace {
 
@@ -59,11 +61,10 @@ Result<Quantity> ParseQuantity(std::string_view text) {
   const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (number.empty() || ec != std::errc() || end != number.data() + number.size() ||
       !std::isfinite(value)) {
-    return InvalidArgumentError("'" + std::string(t) +
-                                "' is not a number with an optional unit (ms, s, min, h, d, kB, "
-                                "MB, GB, TB, %)");
+    return InvalidArgumentError(fmt::format(
+        "'{}' is not a number with an optional unit (ms, s, min, h, d, kB, MB, GB, TB, %)", t));
   }
-  if (value < 0) return InvalidArgumentError("'" + std::string(t) + "' is negative");
+  if (value < 0) return InvalidArgumentError(fmt::format("'{}' is negative", t));
   q.value = value * factor;
   return q;
 }
@@ -71,7 +72,7 @@ Result<Quantity> ParseQuantity(std::string_view text) {
 Result<double> ParseDurationSeconds(std::string_view text) {
   PGV_ASSIGN_OR_RETURN(Quantity q, ParseQuantity(text));
   if (q.kind != QuantityKind::kSeconds && q.kind != QuantityKind::kNumber) {
-    return InvalidArgumentError("'" + std::string(text) + "' is not a duration (e.g. 500ms, 5s, 2min)");
+    return InvalidArgumentError(fmt::format("'{}' is not a duration (e.g. 500ms, 5s, 2min)", text));
   }
   return q.value;
 }
