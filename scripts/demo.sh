@@ -50,7 +50,7 @@ run_pgvigil() {
     "collectors: " + ([.outcomes[] | "\(.collector)=\(.status)"] | join(" ")),
     "sessions: " + ([.activity[] | select(.backend_type == "client backend") | .state] | group_by(.) | map("\(.[0] // "?"): \(length)") | join(", ")),
     (.activity[] | select(.state == "idle in transaction") | "idle in transaction: pid \(.pid) \(.application_name) for \(.xact_age_seconds | floor) s"),
-    (.lock_waits[] | "waiting: pid \(.pid) for \(.mode) on \(.relation // .locktype), blocked by \(.blocking_pids)"),
+    (.lock_waits[] | "waiting: pid \(.pid) for \(.mode) on \(if .relation == "" then .locktype else .relation end), blocked by \(.blocking_pids)"),
     (.tables | sort_by(-.n_dead_tup) | .[:3][] | "dead tuples: \(.schemaname).\(.relname) \(.n_dead_tup) dead / \(.n_live_tup) live"),
     (.indexes[] | select(.indisvalid | not) | "invalid index: \(.schemaname).\(.indexrelname)"),
     (.indexes[] | select(.idx_scan == 0 and (.indisprimary | not)) | "never scanned: \(.schemaname).\(.indexrelname)"),

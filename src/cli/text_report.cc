@@ -48,8 +48,24 @@ model::Severity StatusSeverity(model::HealthStatus s) {
   return model::Severity::kOk;
 }
 
-// Breaks `text` into lines of at most `width` columns, every line after the first indented.
+std::string WrapLine(const std::string& text, size_t width, size_t indent);
+
+// Breaks `text` into lines of at most `width` columns, every line after the first indented;
+// line breaks in the text (multi-statement SQL) are kept.
 std::string Wrap(const std::string& text, size_t width, size_t indent) {
+  std::string out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (start > 0) out += "\n" + std::string(indent, ' ');
+    out += WrapLine(text.substr(start, end - start), width, indent);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string WrapLine(const std::string& text, size_t width, size_t indent) {
   if (width <= indent + 20) return text;
   std::string out;
   size_t line = 0;
@@ -90,7 +106,10 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
     id_width = std::max(id_width, f.id.size());
     object_width = std::max(object_width, std::min<size_t>(f.object.size(), 40));
   }
-  const size_t indent = 2 + id_width + 2 + object_width + 2;
+  // Message beside id and object when that leaves it room; otherwise on its own lines below.
+  const size_t beside = 2 + id_width + 2 + object_width + 2;
+  const bool below = beside > static_cast<size_t>(o.width) / 2;
+  const size_t indent = below ? 6 : beside;
   for (model::Severity s : {model::Severity::kCritical, model::Severity::kWarning,
                             model::Severity::kInfo}) {
     const auto count = std::count_if(report.findings.begin(), report.findings.end(),
@@ -99,9 +118,15 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
     out += fmt::format("\n{}{} ({}){}\n", Colour(s, c), Heading(s), count, Reset(c));
     for (const model::Finding& f : report.findings) {
       if (f.severity != s) continue;
-      std::string object = f.object.size() > 40 ? f.object.substr(0, 39) + "…" : f.object;
-      out += fmt::format("  {:<{}}  {:<{}}  {}\n", f.id, id_width, object, object_width,
-                         Wrap(f.message, static_cast<size_t>(o.width), indent));
+      const std::string object =
+          !below && f.object.size() > 40 ? f.object.substr(0, 39) + "…" : f.object;
+      if (below) {
+        out += fmt::format("  {}  {}\n{}{}\n", f.id, object, std::string(indent, ' '),
+                           Wrap(f.message, static_cast<size_t>(o.width), indent));
+      } else {
+        out += fmt::format("  {:<{}}  {:<{}}  {}\n", f.id, id_width, object, object_width,
+                           Wrap(f.message, static_cast<size_t>(o.width), indent));
+      }
       if (f.recommendation && !f.recommendation->sql.empty()) {
         out += std::string(indent, ' ') + "fix: " +
                Wrap(f.recommendation->sql, static_cast<size_t>(o.width), indent + 5) + "\n";
