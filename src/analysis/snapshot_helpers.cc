@@ -13,6 +13,11 @@ bool CountersComparable(const model::Snapshot& current, const model::Snapshot& p
          current.collected_at > previous.collected_at;
 }
 
+bool Collected(const model::Snapshot& s, std::string_view collector) {
+  const model::CollectorOutcome* o = s.FindOutcome(collector);
+  return o != nullptr && o->status == model::CollectorStatus::kOk;
+}
+
 double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous) {
   const double seconds =
       std::chrono::duration<double>(current.collected_at - previous.collected_at).count();
@@ -73,11 +78,16 @@ std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view na
     u.remove_prefix(digits);
   }
   double base = 0;
-  if (u == "B") base = 1;
-  else if (u == "kB") base = 1024;
-  else if (u == "MB") base = 1024.0 * 1024;
-  else if (u == "GB") base = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (u == "B")
+    base = 1;
+  else if (u == "kB")
+    base = 1024;
+  else if (u == "MB")
+    base = 1024.0 * 1024;
+  else if (u == "GB")
+    base = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   return *value * multiplier * base;
 }
 
@@ -127,7 +137,8 @@ std::string FormatBytes(double bytes) {
     ++u;
   }
   if (u == 0) return fmt::format("{:.0f} bytes", bytes);
-  return bytes < 10 ? fmt::format("{:.1f} {}", bytes, units[u]) : fmt::format("{:.0f} {}", bytes, units[u]);
+  return bytes < 10 ? fmt::format("{:.1f} {}", bytes, units[u])
+                    : fmt::format("{:.0f} {}", bytes, units[u]);
 }
 
 std::string FormatDuration(double seconds) {

@@ -15,6 +15,10 @@ namespace pgvigil::analysis {
 // life (no restart between them, which resets every counter) and `previous` is older.
 bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous);
 
+// Whether `collector` ran and succeeded in `s`: a part whose collection failed or was skipped
+// is not "nothing to report", so checks judge only collected parts.
+bool Collected(const model::Snapshot& s, std::string_view collector);
+
 // Seconds between the two samples (by the collection timestamps); 0 when not positive.
 double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous);
 

@@ -7,15 +7,6 @@
 #include "analysis/snapshot_helpers.h"
 
 namespace pgvigil::analysis {
-namespace {
-
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
-}  // namespace
-
 std::optional<bool> ArchiverRuns(const model::Snapshot& s) {
   if (!Collected(s, "settings")) return std::nullopt;
   const auto mode = SettingText(s, "archive_mode");

@@ -18,11 +18,6 @@ constexpr double kBtreeOpaque = 16;             // sizeof(BTPageOpaqueData), at 
 constexpr double kHeapTupleHeader = 24;         // MAXALIGN(SizeofHeapTupleHeader)
 constexpr double kBtreeNonLeafFillfactor = 70;  // BTREE_NONLEAF_FILLFACTOR
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 }  // namespace
 
 std::optional<BloatEstimate> EstimateBloat(const model::BloatInputs& in, int block_size) {

@@ -13,11 +13,6 @@
 namespace pgvigil::analysis {
 namespace {
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 // Which of two twins to keep: the one that enforces more, then the more used, then the older.
 bool KeepBefore(const model::IndexStats* a, const model::IndexStats* b) {
   auto rank = [](const model::IndexStats* i) {

@@ -11,11 +11,6 @@
 namespace pgvigil::analysis {
 namespace {
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),

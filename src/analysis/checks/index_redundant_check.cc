@@ -11,11 +11,6 @@
 namespace pgvigil::analysis {
 namespace {
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 template <typename T>
 T At(const std::vector<T>& v, size_t n) {
   return n < v.size() ? v[n] : T{};

@@ -12,11 +12,6 @@ namespace {
 
 constexpr double kSecondsPerDay = 86400;
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 const model::IndexStats* FindIndex(const model::Snapshot& s, const model::IndexStats& like) {
   for (const model::IndexStats& i : s.indexes) {
     if (i.datname == like.datname && i.schemaname == like.schemaname &&

@@ -9,15 +9,6 @@
 #include "analysis/snapshot_helpers.h"
 
 namespace pgvigil::analysis {
-namespace {
-
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
-}  // namespace
-
 void TableAnalyzeOverdueCheck::Evaluate(const CheckInput& input,
                                         std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;

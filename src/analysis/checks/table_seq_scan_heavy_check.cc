@@ -17,11 +17,6 @@ namespace {
 // How many statements the evidence names per table.
 constexpr size_t kStatementsShown = 3;
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 bool IsIdentifierChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
          static_cast<unsigned char>(c) >= 0x80;

@@ -15,11 +15,6 @@ constexpr double kStopAge = 2147483648.0 - 3000000.0;
 // How many of the oldest tables to name and to recommend freezing.
 constexpr size_t kOldestTables = 3;
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 struct Kind {
   std::string_view id;
   std::string_view what;          // "age(datfrozenxid)"

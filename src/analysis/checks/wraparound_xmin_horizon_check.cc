@@ -12,11 +12,6 @@ namespace {
 
 constexpr std::string_view kId = "wraparound.xmin_horizon";
 
-bool Collected(const model::Snapshot& s, std::string_view collector) {
-  const model::CollectorOutcome* o = s.FindOutcome(collector);
-  return o != nullptr && o->status == model::CollectorStatus::kOk;
-}
-
 std::int64_t Max(const std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b) {
   return std::max(a.value_or(0), b.value_or(0));
 }
