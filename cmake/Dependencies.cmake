@@ -7,6 +7,10 @@ find_package(nlohmann_json 3.11 REQUIRED)     # nlohmann-json3-dev 3.11.2
 find_package(fmt 9 REQUIRED)                  # libfmt-dev 9.1
 find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
 find_package(yaml-cpp 0.7 REQUIRED)           # libyaml-cpp-dev 0.7
+find_package(Boost 1.74 REQUIRED)             # libboost-dev 1.74: Asio + Beast (header-only)
+find_package(SQLite3 3.40 REQUIRED)           # libsqlite3-dev 3.40: the embedded store
+find_package(Threads REQUIRED)
+find_package(spdlog 1.10 REQUIRED)            # libspdlog-dev 1.10: the daemon's structured logs
 # libpg-query-dev (libpg_query 15): PostgreSQL's own parser, for query.advice. It ships no CMake
 # or pkg-config file, so find the header and library; only analysis/ may include pg_query.h.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

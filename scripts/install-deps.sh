@@ -24,6 +24,9 @@ PACKAGES=(
   postgresql-15 postgresql-contrib postgresql-15-hypopg pgbouncer prometheus-postgres-exporter
   # tools used by the scripts, the lint tests (python3) and the benchmarks (time, strace)
   jq curl hyperfine procps iproute2 python3 time strace
+  # the daemon's peers: a real Prometheus scraping /metrics (promtool checks the exposition),
+  # wrk for the HTTP benchmarks
+  prometheus wrk
 )
 # npm fetches the other PostgreSQL majors (scripts/pg-versions.sh). The machine image may ship
 # its own Node.js; Debian's npm is installed only when there is no npm at all.
