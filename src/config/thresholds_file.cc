@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "config/settings_file.h"
+
 namespace pgvigil::config {
 namespace {
 
@@ -90,12 +92,9 @@ class Reader {
     for (const auto& entry : root) {
       const std::string key = entry.first.as<std::string>("");
       if (key != "thresholds") {
-        // The daemon's sections (targets, http, alerts) are read elsewhere; nothing else may be here.
-        if (key == "targets" || key == "http" || key == "alerts" || key == "store" ||
-            key == "maintenance" || key == "log") {
-          continue;
-        }
-        Error(entry.first, fmt::format("unknown top-level key '{}'", key));
+        // The daemon's sections are read by settings_file.cc, which also reports unknown keys;
+        // a file read for its thresholds alone (`check --config`) gets the same verdict.
+        if (!IsKnownSection(key)) Error(entry.first, fmt::format("unknown top-level key '{}'", key));
         continue;
       }
       if (entry.second.IsNull()) continue;
