@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pg/dsn.h"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
 
 #include <cctype>
@@ -177,6 +178,25 @@ std::string DescribeDsn(std::string_view dsn) {
   if (const std::string port = get("port"); !port.empty()) out += ":" + port;
   if (const std::string db = get("dbname"); !db.empty()) out += "/" + db;
   return out;
+}
+
+std::string HostNameToResolve(const std::map<std::string, std::string>& keywords,
+                              const char* env_host, const char* env_hostaddr) {
+  auto get = [&](const char* key, const char* env) -> std::string {
+    auto it = keywords.find(key);
+    if (it != keywords.end() && !it->second.empty()) return it->second;
+    return env != nullptr ? std::string(env) : std::string();
+  };
+  if (!get("hostaddr", env_hostaddr).empty()) return "";
+  const std::string host = get("host", env_host);
+  if (host.empty() || host.front() == '/' || host.front() == '@') return "";
+  if (host.find(',') != std::string::npos) return "";
+  unsigned char address[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), address) == 1 ||
+      inet_pton(AF_INET6, host.c_str(), address) == 1) {
+    return "";
+  }
+  return host;
 }
 
 }  // namespace pgvigil::pg

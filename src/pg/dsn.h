@@ -34,4 +34,12 @@ std::string RedactSecrets(std::string_view text, const std::vector<std::string>&
 // keywords (missing parts are left out); never contains a password.
 std::string DescribeDsn(std::string_view dsn);
 
+// The host name that must be resolved before connecting, given the DSN's explicit keywords
+// (ParseDsn) and $PGHOST / $PGHOSTADDR (null when unset); "" when there is none: no host at all
+// (libpq's default unix socket), a hostaddr already given, a unix-socket directory ("/…" or
+// "@…"), an IP literal, or a comma list of hosts (left to libpq, which then resolves
+// synchronously: multi-host DSNs are rare for a monitor and would need one hostaddr per host).
+std::string HostNameToResolve(const std::map<std::string, std::string>& keywords,
+                              const char* env_host, const char* env_hostaddr);
+
 }  // namespace pgvigil::pg

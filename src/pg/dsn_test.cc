@@ -78,5 +78,24 @@ TEST(DescribeDsn, NamesUserHostPortAndDatabaseOnly) {
   EXPECT_EQ(DescribeDsn("password='broken"), "(invalid connection string)");
 }
 
+TEST(HostNameToResolve, NamesOnlyASingleHostName) {
+  auto host = [](std::string_view dsn, const char* env_host = nullptr,
+                 const char* env_hostaddr = nullptr) {
+    auto kv = ParseDsn(dsn);
+    return kv.has_value() ? HostNameToResolve(*kv, env_host, env_hostaddr) : "(invalid)";
+  };
+  EXPECT_EQ(host("host=db.example port=5432"), "db.example");
+  EXPECT_EQ(host("postgresql://u:pw@localhost:5432/app"), "localhost");
+  EXPECT_EQ(host("host=127.0.0.1"), "");
+  EXPECT_EQ(host("postgresql://[::1]:5432/app"), "");
+  EXPECT_EQ(host("host=/var/run/postgresql"), "");
+  EXPECT_EQ(host("host=db hostaddr=10.0.0.1"), "");
+  EXPECT_EQ(host("host=a,b"), "");
+  EXPECT_EQ(host("dbname=app"), "");
+  EXPECT_EQ(host("dbname=app", "envhost"), "envhost");
+  EXPECT_EQ(host("dbname=app", "envhost", "10.0.0.2"), "");
+  EXPECT_EQ(host("host=db", "/tmp"), "db");  // the DSN wins over $PGHOST
+}
+
 }  // namespace
 }  // namespace pgvigil::pg
