@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/sqlite_db.h"
+
+#include <gtest/gtest.h>
+
+#include "store/store_test_support.h"
+
+namespace pgvigil::store {
+namespace {
+
+std::int64_t One(SqliteDb& db, const std::string& sql) {
+  auto q = db.Prepare(sql);
+  EXPECT_TRUE(q.has_value()) << q.error().ToString();
+  auto row = q->Step();
+  EXPECT_TRUE(row.has_value() && *row);
+  return q->ColumnInt64(0);
+}
+
+TEST(SqliteDb, OpensInWalModeWithForeignKeysAndNormalSync) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value()) << db.error().ToString();
+  auto mode = db->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.has_value());
+  ASSERT_TRUE(mode->Step().value_or(false));
+  EXPECT_EQ(mode->ColumnText(0), "wal");
+  EXPECT_EQ(One(*db, "PRAGMA foreign_keys"), 1);
+  EXPECT_EQ(One(*db, "PRAGMA synchronous"), 1);  // NORMAL
+}
+
+TEST(SqliteDb, ErrorsCarrySqlitesMessage) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  auto bad = db->Prepare("SELECT * FROM missing_table");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("no such table: missing_table"), std::string::npos);
+  auto none = SqliteDb::Open(dir.File("no/such/dir/a.db"));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code(), common::StatusCode::kUnavailable);
+}
+
+TEST(SqliteDb, TransactionRollsBackUnlessCommitted) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER NOT NULL)").ok());
+  {
+    auto tx = Transaction::Begin(*db);
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_TRUE(db->Exec("INSERT INTO t VALUES (1)").ok());
+  }
+  EXPECT_EQ(One(*db, "SELECT count(*) FROM t"), 0);
+  {
+    auto tx = Transaction::Begin(*db);
+    ASSERT_TRUE(tx.has_value());
+    auto insert = db->Prepare("INSERT INTO t VALUES (?1)");
+    ASSERT_TRUE(insert.has_value());
+    ASSERT_TRUE(insert->BindInt64(1, 7).ok());
+    ASSERT_TRUE(insert->Run().ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(One(*db, "SELECT x FROM t"), 7);
+  EXPECT_FALSE(db->InTransaction());
+}
+
+TEST(SqliteDb, DurableTransactionCommitsWithFullSyncThenRestoresNormal) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE(db->Exec("CREATE TABLE alerts (x INTEGER)").ok());
+  {
+    auto tx = DurableTransaction::Begin(*db);
+    ASSERT_TRUE(tx.has_value()) << tx.error().ToString();
+    EXPECT_EQ(One(*db, "PRAGMA synchronous"), 2);  // FULL for this commit
+    ASSERT_TRUE(db->Exec("INSERT INTO alerts VALUES (1)").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(One(*db, "PRAGMA synchronous"), 1);
+  EXPECT_EQ(One(*db, "SELECT count(*) FROM alerts"), 1);
+  {
+    auto tx = DurableTransaction::Begin(*db);
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_TRUE(db->Exec("INSERT INTO alerts VALUES (2)").ok());
+  }  // rolled back
+  EXPECT_EQ(One(*db, "PRAGMA synchronous"), 1);
+  EXPECT_EQ(One(*db, "SELECT count(*) FROM alerts"), 1);
+}
+
+}  // namespace
+}  // namespace pgvigil::store
