@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -412,6 +413,22 @@ class Walker {
     Walk(stmt, false);
   }
 
+  // Whether `stmt`, the only statement of the text, is a SELECT that cannot write or lock.
+  static bool PlainSelect(const Json& stmt) {
+    if (stmt.NodeKind() != "SelectStmt" || HasKey(stmt, "intoClause") ||
+        HasKey(stmt, "lockingClause")) {
+      return false;
+    }
+    // Data-modifying WITH is allowed only at the top level (PostgreSQL rejects it deeper).
+    const Json* with = stmt.NodeBody().Get("withClause");
+    const Json* ctes = with != nullptr ? with->Get("ctes") : nullptr;
+    if (ctes == nullptr) return true;
+    return std::all_of(ctes->items.begin(), ctes->items.end(), [](const Json& c) {
+      const Json* q = c.NodeKind() == "CommonTableExpr" ? c.NodeBody().Get("ctequery") : nullptr;
+      return q != nullptr && q->NodeKind() == "SelectStmt";
+    });
+  }
+
  private:
   void Outermost(const Json& sel) {
     const Json* op = sel.Get("op");
@@ -601,11 +618,141 @@ class Walker {
     }
   }
 
+  static bool HasKey(const Json& node, std::string_view key) {
+    for (const Json& i : node.items) {
+      if (HasKey(i, key)) return true;
+    }
+    for (const auto& [k, v] : node.members) {
+      if (k == key || HasKey(v, key)) return true;
+    }
+    return false;
+  }
+
+  // A value for an index to look up: parameters, constants, and casts, operators and functions
+  // over them (now() - $1::interval); no column.
+  static bool IsValue(const Json& node) {
+    const std::string_view kind = node.NodeKind();
+    if (kind == "ParamRef" || kind == "A_Const") return true;
+    const Json& b = kind.empty() ? node : node.NodeBody();
+    if (kind == "TypeCast") {
+      const Json* arg = b.Get("arg");
+      return arg != nullptr && IsValue(*arg);
+    }
+    if (kind == "FuncCall" || kind == "A_ArrayExpr" || kind == "List") {
+      const Json* args = b.Get(kind == "FuncCall" ? "args" : kind == "List" ? "items" : "elements");
+      return args == nullptr || std::all_of(args->items.begin(), args->items.end(),
+                                            [](const Json& a) { return IsValue(a); });
+    }
+    if (kind == "A_Expr") {
+      const Json* l = b.Get("lexpr");
+      const Json* r = b.Get("rexpr");
+      return (l == nullptr || IsValue(*l)) && (r == nullptr || IsValue(*r));
+    }
+    if (kind.empty() && node.kind == Json::Kind::kArray) {  // the list of IN (…)
+      return std::all_of(node.items.begin(), node.items.end(),
+                         [](const Json& a) { return IsValue(a); });
+    }
+    return false;
+  }
+
+  // The tables a FROM item reads, by the name they answer to.
+  static void FromTables(const Json& item,
+                         std::map<std::string, std::pair<std::string, std::string>>& tables,
+                         int& items) {
+    const std::string_view kind = item.NodeKind();
+    if (kind.empty()) return;
+    const Json& b = item.NodeBody();
+    if (kind == "JoinExpr") {
+      if (const Json* l = b.Get("larg")) FromTables(*l, tables, items);
+      if (const Json* r = b.Get("rarg")) FromTables(*r, tables, items);
+      return;
+    }
+    ++items;
+    if (kind != "RangeVar") return;
+    const Json* schema = b.Get("schemaname");
+    const Json* rel = b.Get("relname");
+    if (rel == nullptr) return;
+    const Json* alias = b.Get("alias");
+    const Json* alias_name = alias != nullptr ? alias->Get("aliasname") : nullptr;
+    tables[alias_name != nullptr ? alias_name->text : rel->text] = {
+        schema != nullptr ? schema->text : "", rel->text};
+  }
+
+  void Filter(const Json& e,
+              const std::map<std::string, std::pair<std::string, std::string>>& tables, int items) {
+    const Json* kind = e.Get("kind");
+    const Json* l = e.Get("lexpr");
+    const Json* r = e.Get("rexpr");
+    if (kind == nullptr || l == nullptr || r == nullptr) return;
+    const std::string op = Names(e.Get("name"));
+    bool equality = false;
+    if (kind->text == "AEXPR_OP" || kind->text == "AEXPR_IN" || kind->text == "AEXPR_OP_ANY") {
+      if (op == "=") {
+        equality = true;
+      } else if (kind->text != "AEXPR_OP" || (op != "<" && op != ">" && op != "<=" && op != ">=")) {
+        return;
+      }
+    } else if (kind->text != "AEXPR_BETWEEN") {
+      return;
+    }
+    const Json* column = nullptr;
+    if (IsColumn(*l) && IsValue(*r)) {
+      column = l;
+    } else if (IsColumn(*r) && IsValue(*l) && kind->text == "AEXPR_OP") {
+      column = r;
+    }
+    if (column == nullptr) return;
+    const Json* fields = column->NodeBody().Get("fields");
+    if (fields == nullptr || fields->items.empty()) return;
+    const std::string name = StringValue(fields->items.back());
+    if (name.empty() || name == "*") return;
+    std::string qualifier;
+    if (fields->items.size() >= 2) qualifier = StringValue(fields->items[fields->items.size() - 2]);
+    std::pair<std::string, std::string> table;
+    if (qualifier.empty()) {
+      if (items != 1 || tables.size() != 1) return;  // which table is it?
+      table = tables.begin()->second;
+    } else {
+      auto it = tables.find(qualifier);
+      if (it == tables.end()) return;  // an outer query's table, or a subquery's alias
+      table = it->second;
+    }
+    f_.filters.push_back({table.first, table.second, name, equality});
+  }
+
+  void Conjuncts(const Json& node,
+                 const std::map<std::string, std::pair<std::string, std::string>>& tables,
+                 int items) {
+    if (node.NodeKind() == "BoolExpr") {
+      const Json* op = node.NodeBody().Get("boolop");
+      const Json* args = node.NodeBody().Get("args");
+      if (op == nullptr || op->text != "AND_EXPR" || args == nullptr) return;
+      for (const Json& a : args->items) Conjuncts(a, tables, items);
+    } else if (node.NodeKind() == "A_Expr") {
+      Filter(node.NodeBody(), tables, items);
+    }
+  }
+
+  void Filters(const Json& sel) {
+    const Json* from = sel.Get("fromClause");
+    const Json* where = sel.Get("whereClause");
+    if (from == nullptr || where == nullptr) return;
+    std::map<std::string, std::pair<std::string, std::string>> tables;
+    int items = 0;
+    for (const Json& item : from->items) FromTables(item, tables, items);
+    Conjuncts(*where, tables, items);
+  }
+
   void Walk(const Json& node, bool in_where) {
     const std::string_view kind = node.NodeKind();
     if (!kind.empty()) {
       const Json& b = node.NodeBody();
+      if (kind == "ParamRef") {
+        if (const Json* n = b.Get("number"))
+          f_.parameters = std::max(f_.parameters, std::atoi(n->text.c_str()));
+      }
       if (kind == "SelectStmt") {
+        Filters(b);
         CommaJoins(b);
         in_where = false;
       } else if (kind == "JoinExpr") {
@@ -649,6 +796,10 @@ SqlFacts ParseSql(std::string_view text) {
     return facts;
   }
   facts.parsed = true;
+  if (stmts->items.size() == 1) {
+    const Json* stmt = stmts->items[0].Get("stmt");
+    facts.is_plain_select = stmt != nullptr && Walker::PlainSelect(*stmt);
+  }
   Walker walker(facts);
   for (const Json& raw : stmts->items) {
     if (const Json* stmt = raw.Get("stmt")) walker.Statement(*stmt);

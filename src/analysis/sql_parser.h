@@ -24,6 +24,15 @@ struct OrChainFact {
   int comparisons = 0;
 };
 
+// A column of a table compared in a WHERE with a value (a parameter, a constant, or an
+// expression of them, not another column): what an index on that column could serve.
+struct ColumnFilter {
+  std::string schemaname;  // as written in FROM; empty when unqualified
+  std::string relname;     // the table, as written in FROM (unquoted names are lower case)
+  std::string column;
+  bool equality = false;  // =, IN (…), = ANY(…); else a range (<, <=, >, >=, BETWEEN)
+};
+
 struct SqlFacts {
   bool parsed = false;
   std::string error;        // why not, when !parsed
@@ -31,6 +40,13 @@ struct SqlFacts {
 
   // The outermost statement is a SELECT (not a set operation).
   bool is_select = false;
+  // The text is one SELECT (set operations included) that cannot write or lock: no SELECT INTO,
+  // no FOR UPDATE / SHARE anywhere, no data-modifying WITH. Only such a text is EXPLAINed.
+  bool is_plain_select = false;
+  int parameters = 0;  // the highest $n in the text
+  // Columns compared with a value in the WHERE of each SELECT (AND-ed comparisons only), in text
+  // order; an unqualified column only when its SELECT reads one table.
+  std::vector<ColumnFilter> filters;
   // `*` or `t.*` in the outermost select list.
   bool select_star = false;
   // The outermost SELECT reads one plain table with no WHERE, LIMIT/FETCH, GROUP BY, HAVING,

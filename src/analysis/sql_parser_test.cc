@@ -121,5 +121,49 @@ TEST(ParseSql, ReadsUnicodeAndEscapesInTheTree) {
   EXPECT_EQ(f.likes[0].text, "na\"me LIKE '%ü\\x'");
 }
 
+TEST(ParseSql, TellsAPlainSelectFromATextThatCouldWriteOrLock) {
+  EXPECT_TRUE(ParseSql("select id from orders where customer_id = $1").is_plain_select);
+  EXPECT_TRUE(ParseSql("with t as (select 1) select * from t union select 2").is_plain_select);
+  EXPECT_FALSE(ParseSql("select id into copy from orders").is_plain_select);
+  EXPECT_FALSE(ParseSql("select id from orders where id = $1 for update").is_plain_select);
+  EXPECT_FALSE(ParseSql("select * from (select id from orders for share) s").is_plain_select);
+  EXPECT_FALSE(
+      ParseSql("with d as (delete from orders returning id) select * from d").is_plain_select);
+  EXPECT_FALSE(ParseSql("update orders set total = $1").is_plain_select);
+  EXPECT_FALSE(ParseSql("select 1; select 2").is_plain_select);
+  EXPECT_EQ(ParseSql("select $1, $3 from orders where id = $2").parameters, 3);
+}
+
+TEST(ParseSql, NamesTheColumnsComparedWithAValueInWhere) {
+  const SqlFacts f = ParseSql(
+      "select o.id from app.orders o join customers c on c.id = o.customer_id "
+      "where o.status = $1 and o.created_at > now() - $2::interval and c.region in ($3, $4) "
+      "and o.total = c.credit and (o.note = $5 or o.note = $6)");
+  ASSERT_EQ(f.filters.size(), 3u);
+  EXPECT_EQ(f.filters[0].schemaname, "app");
+  EXPECT_EQ(f.filters[0].relname, "orders");
+  EXPECT_EQ(f.filters[0].column, "status");
+  EXPECT_TRUE(f.filters[0].equality);
+  EXPECT_EQ(f.filters[1].column, "created_at");
+  EXPECT_FALSE(f.filters[1].equality);
+  EXPECT_EQ(f.filters[2].relname, "customers");
+  EXPECT_EQ(f.filters[2].column, "region");
+  EXPECT_TRUE(f.filters[2].equality);
+}
+
+TEST(ParseSql, TakesAnUnqualifiedColumnOnlyWhenItsSelectReadsOneTable) {
+  const SqlFacts one = ParseSql("select id from orders where $1 = customer_id and id = any($2)");
+  ASSERT_EQ(one.filters.size(), 2u);
+  EXPECT_EQ(one.filters[0].column, "customer_id");
+  EXPECT_EQ(one.filters[1].column, "id");
+  EXPECT_TRUE(ParseSql("select 1 from a, b where x = $1").filters.empty());
+  // A subquery's WHERE is its own SELECT.
+  const SqlFacts sub =
+      ParseSql("select id from orders where id in (select order_id from items where sku = $1)");
+  ASSERT_EQ(sub.filters.size(), 1u);
+  EXPECT_EQ(sub.filters[0].relname, "items");
+  EXPECT_EQ(sub.filters[0].column, "sku");
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "analysis/plan_advice.h"
 #include "analysis/query_text.h"
 #include "analysis/snapshot_helpers.h"
 #include "analysis/sql_parser.h"
@@ -27,13 +28,10 @@ struct Statement {
 
 bool Withheld(const std::string& text) { return text.rfind("<withheld", 0) == 0; }
 
-}  // namespace
+using Statements = std::map<std::int64_t, Statement>;
 
-void QueryAdviceCheck::Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const {
-  const model::Snapshot& s = input.current;
-  if (!HasStatements(s)) return;
-
-  std::map<std::int64_t, Statement> statements;
+Statements Aggregate(const model::Snapshot& s) {
+  Statements statements;
   for (const model::StatementStats& e : s.statements) {
     Statement& st = statements[e.queryid];
     st.queryid = e.queryid;
@@ -42,6 +40,11 @@ void QueryAdviceCheck::Evaluate(const CheckInput& input, std::vector<model::Find
     st.calls += static_cast<double>(e.calls);
     st.rows += static_cast<double>(e.rows);
   }
+  return statements;
+}
+
+std::set<std::int64_t> Chosen(const CheckInput& input, const Statements& statements) {
+  const model::Snapshot& s = input.current;
 
   // The slowest: the top N by total execution time (a ranking, not a rate: the counters since
   // pg_stat_statements began counting are what its texts were fetched by) …
@@ -71,6 +74,16 @@ void QueryAdviceCheck::Evaluate(const CheckInput& input, std::vector<model::Find
       }
     }
   }
+  return chosen;
+}
+
+}  // namespace
+
+void QueryAdviceCheck::Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const {
+  const model::Snapshot& s = input.current;
+  if (!HasStatements(s)) return;
+  const Statements statements = Aggregate(s);
+  const std::set<std::int64_t> chosen = Chosen(input, statements);
 
   for (const std::int64_t queryid : chosen) {
     const Statement& st = statements.at(queryid);
@@ -184,6 +197,82 @@ void QueryAdviceCheck::Evaluate(const CheckInput& input, std::vector<model::Find
         "typical parameters before rewriting it; no rewrite is suggested, since one cannot be "
         "made safely from a normalised text."};
     out.push_back(std::move(f));
+  }
+}
+
+std::vector<StatementToExplain> StatementsToExplain(const CheckInput& input) {
+  std::vector<StatementToExplain> out;
+  if (!HasStatements(input.current)) return out;
+  const Statements statements = Aggregate(input.current);
+  for (const std::int64_t queryid : Chosen(input, statements)) {
+    const Statement& st = statements.at(queryid);
+    if (st.sample == nullptr || !st.sample->query || Withheld(*st.sample->query)) continue;
+    const SqlFacts facts = ParseSql(*st.sample->query);
+    if (!facts.parsed || !facts.is_plain_select) continue;
+    out.push_back({queryid, st.sample->datname, *st.sample->query, facts.parameters,
+                   st.calls > 0 ? std::optional<double>(st.rows / st.calls) : std::nullopt});
+  }
+  return out;
+}
+
+void AddPlanAdvice(std::vector<model::Finding>& findings, const CheckInput& input,
+                   std::span<const model::QueryPlan> plans, const std::string& unexplained) {
+  if (!unexplained.empty()) {
+    for (model::Finding& f : findings) {
+      if (f.id == "query.advice") f.evidence.push_back("--explain: " + unexplained);
+    }
+    return;
+  }
+  const std::vector<StatementToExplain> statements = StatementsToExplain(input);
+  for (const model::QueryPlan& plan : plans) {
+    if (!plan.error.empty()) {
+      for (model::Finding& f : findings) {
+        if (f.id == "query.advice" && f.object == fmt::format("queryid {}", plan.queryid)) {
+          f.evidence.push_back("--explain: no plan: " + plan.error);
+        }
+      }
+      continue;
+    }
+    auto st = std::find_if(statements.begin(), statements.end(),
+                           [&](const StatementToExplain& s) { return s.queryid == plan.queryid; });
+    const PlanAdvice advice =
+        AdviseOnPlan(plan, input.current, input.thresholds,
+                     st == statements.end() ? std::nullopt : st->rows_per_call);
+    if (advice.names.empty()) continue;
+    const std::string object = fmt::format("queryid {}", plan.queryid);
+    auto f = std::find_if(findings.begin(), findings.end(), [&](const model::Finding& x) {
+      return x.id == "query.advice" && x.object == object && !x.insufficient_data;
+    });
+    if (f == findings.end()) {
+      model::Finding n;
+      n.id = "query.advice";
+      n.severity = model::Severity::kInfo;
+      n.object = object;
+      n.unit = "count";
+      n.value = 0;
+      n.message = fmt::format("queryid {}: 0 pieces of advice: : {}", plan.queryid,
+                              st == statements.end() ? "" : OneLineQuery(st->query));
+      n.recommendation = model::Recommendation{
+          "",
+          "Advice from the statement's generic plan (estimates, no parameter values): confirm "
+          "with EXPLAIN (ANALYZE, BUFFERS) and typical parameters before changing anything."};
+      findings.push_back(std::move(n));
+      f = findings.end() - 1;
+    }
+    const int before = static_cast<int>(f->value.value_or(0));
+    const int total = before + static_cast<int>(advice.names.size());
+    // The message lists the kinds: "queryid N: K pieces of advice: a, b: text".
+    const std::string head = fmt::format("queryid {}: {} piece{} of advice: ", plan.queryid, before,
+                                         before == 1 ? "" : "s");
+    std::string rest = f->message.rfind(head, 0) == 0 ? f->message.substr(head.size()) : "";
+    const std::size_t colon = rest.find(": ");
+    const std::string kinds = colon == std::string::npos ? "" : rest.substr(0, colon);
+    const std::string text = colon == std::string::npos ? rest : rest.substr(colon + 2);
+    f->message = fmt::format("queryid {}: {} piece{} of advice: {}{}{}: {}", plan.queryid, total,
+                             total == 1 ? "" : "s", kinds, kinds.empty() ? "" : ", ",
+                             fmt::join(advice.names, ", "), text);
+    f->value = static_cast<double>(total);
+    f->evidence.insert(f->evidence.end(), advice.lines.begin(), advice.lines.end());
   }
 }
 

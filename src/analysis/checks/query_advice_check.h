@@ -8,7 +8,13 @@
 // only: no rewrite is generated (it cannot be done safely from a normalised text).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
 #include "analysis/check.h"
+#include "model/query_plan.h"
 
 namespace pgvigil::analysis {
 
@@ -17,5 +23,22 @@ class QueryAdviceCheck final : public Check {
   std::vector<std::string_view> ids() const override { return {"query.advice"}; }
   void Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const override;
 };
+
+// A statement query.advice judges whose text is one plain SELECT: one to EXPLAIN (PostgreSQL
+// 16+, `pgvigil check --explain`) for AddPlanAdvice.
+struct StatementToExplain {
+  std::int64_t queryid = 0;
+  std::string datname;
+  std::string query;  // normalised, $n placeholders
+  int parameters = 0;
+  std::optional<double> rows_per_call;  // since pg_stat_statements began counting it
+};
+std::vector<StatementToExplain> StatementsToExplain(const CheckInput& input);
+
+// Adds the advice of each plan (analysis/plan_advice.h) to the query.advice finding of its
+// statement, or as a new query.advice finding when the text alone gave none. `unexplained`,
+// when not empty, is said instead on every query.advice finding (why no plan was read).
+void AddPlanAdvice(std::vector<model::Finding>& findings, const CheckInput& input,
+                   std::span<const model::QueryPlan> plans, const std::string& unexplained = "");
 
 }  // namespace pgvigil::analysis

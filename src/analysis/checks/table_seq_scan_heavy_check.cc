@@ -9,6 +9,7 @@
 
 #include "analysis/query_text.h"
 #include "analysis/snapshot_helpers.h"
+#include "analysis/sql_parser.h"
 #include "analysis/statement_deltas.h"
 
 namespace pgvigil::analysis {
@@ -36,7 +37,8 @@ struct Mention {
   std::int64_t queryid = 0;
   double calls = 0;
   double total_ms = 0;
-  std::string text;
+  std::string text;       // one line, shortened, for the evidence
+  std::string full_text;  // as pg_stat_statements has it
 };
 
 struct Statements {
@@ -75,6 +77,7 @@ std::vector<Mention> Mentions(const Statements& st, const model::TableStats& t, 
     Mention& m = by_id[e->queryid];
     m.queryid = e->queryid;
     m.text = OneLineQuery(*e->query);
+    m.full_text = *e->query;
     if (st.per_interval) continue;
     m.calls += static_cast<double>(e->calls);
     m.total_ms += e->total_exec_time;
@@ -95,7 +98,71 @@ std::vector<Mention> Mentions(const Statements& st, const model::TableStats& t, 
   return out;
 }
 
+// The columns of `t` the statement compares with values in its WHERE, as an index would want
+// them: equality columns first, then one range column; empty when it names none.
+constexpr size_t kMaxCandidateColumns = 3;
+
+std::optional<model::IndexCandidate> CandidateFrom(const Mention& m, const std::string& query,
+                                                   const model::TableStats& t,
+                                                   const std::string& object) {
+  const SqlFacts facts = ParseSql(query);
+  if (!facts.parsed || !facts.is_plain_select) return std::nullopt;
+  std::vector<std::string> equality;
+  std::vector<std::string> range;
+  for (const ColumnFilter& c : facts.filters) {
+    if (c.relname != t.relname || (!c.schemaname.empty() && c.schemaname != t.schemaname)) {
+      continue;
+    }
+    std::vector<std::string>& list = c.equality ? equality : range;
+    if (std::find(list.begin(), list.end(), c.column) == list.end()) list.push_back(c.column);
+  }
+  if (equality.size() > kMaxCandidateColumns) equality.resize(kMaxCandidateColumns);
+  for (const std::string& r : range) {
+    if (equality.size() >= kMaxCandidateColumns) break;
+    if (std::find(equality.begin(), equality.end(), r) == equality.end()) {
+      equality.push_back(r);
+      break;
+    }
+  }
+  if (equality.empty()) return std::nullopt;
+  model::IndexCandidate c;
+  c.object = object;
+  c.datname = t.datname;
+  c.schemaname = t.schemaname;
+  c.relname = t.relname;
+  c.columns = std::move(equality);
+  c.queryid = m.queryid;
+  c.query = query;
+  c.parameters = facts.parameters;
+  return c;
+}
+
+std::string ColumnList(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) {
+    if (!out.empty()) out += ", ";
+    out += c;
+  }
+  return out;
+}
+
+void EvaluateTables(const CheckInput& input, std::vector<model::Finding>& out,
+                    std::vector<model::IndexCandidate>& candidates);
+
 }  // namespace
+
+void TableSeqScanHeavyCheck::Evaluate(const CheckInput& input,
+                                      std::vector<model::Finding>& out) const {
+  std::vector<model::IndexCandidate> candidates;
+  EvaluateTables(input, out, candidates);
+}
+
+std::vector<model::IndexCandidate> SeqScanIndexCandidates(const CheckInput& input) {
+  std::vector<model::Finding> findings;
+  std::vector<model::IndexCandidate> candidates;
+  EvaluateTables(input, findings, candidates);
+  return candidates;
+}
 
 bool QueryMentionsTable(std::string_view query, std::string_view relname) {
   if (relname.empty() || query.size() < relname.size()) return false;
@@ -113,16 +180,18 @@ bool QueryMentionsTable(std::string_view query, std::string_view relname) {
   return false;
 }
 
-void TableSeqScanHeavyCheck::Evaluate(const CheckInput& input,
-                                      std::vector<model::Finding>& out) const {
+namespace {
+
+void EvaluateTables(const CheckInput& input, std::vector<model::Finding>& out,
+                    std::vector<model::IndexCandidate>& candidates) {
   const model::Snapshot& s = input.current;
   if (!Collected(s, "stat_user_tables")) return;
   const model::Snapshot* previous = input.previous != nullptr &&
                                             Collected(*input.previous, "stat_user_tables") &&
-                                            CountersComparable(s, *input.previous)
+                                            CountersComparable(s, *input.previous, model::kSlowTier)
                                         ? input.previous
                                         : nullptr;
-  const double interval = previous != nullptr ? IntervalSeconds(s, *previous) : 0;
+  const double interval = previous != nullptr ? IntervalSeconds(s, *previous, model::kSlowTier) : 0;
   std::optional<Statements> statements;  // loaded for the first table that needs them
 
   for (const model::TableStats& t : s.tables) {
@@ -198,6 +267,17 @@ void TableSeqScanHeavyCheck::Evaluate(const CheckInput& input,
         f.evidence.push_back(
             fmt::format("{} more statements mention it", mentions.size() - kStatementsShown));
       }
+      std::optional<model::IndexCandidate> candidate;
+      for (size_t n = 0; n < mentions.size() && n < kStatementsShown && !candidate; ++n) {
+        candidate = CandidateFrom(mentions[n], mentions[n].full_text, t, object);
+      }
+      if (candidate) {
+        f.evidence.push_back(fmt::format(
+            "candidate index on {} ({}): the columns queryid {} compares with values in its "
+            "WHERE",
+            t.relname, ColumnList(candidate->columns), candidate->queryid));
+        candidates.push_back(std::move(*candidate));
+      }
       if (mentions.empty()) {
         f.evidence.push_back(fmt::format(
             "no statement text mentions it; no text available for {} statements of database {} "
@@ -217,5 +297,7 @@ void TableSeqScanHeavyCheck::Evaluate(const CheckInput& input,
     out.push_back(std::move(f));
   }
 }
+
+}  // namespace
 
 }  // namespace pgvigil::analysis

@@ -166,5 +166,73 @@ TEST(QueryMentionsTable, MatchesWholeIdentifiersInAnyCaseOrQuoting) {
   EXPECT_FALSE(QueryMentionsTable("select 1", ""));
 }
 
+TEST(TableSeqScanHeavyCheck, NamesACandidateIndexFromTheWhereOfAScanningSelect) {
+  const std::string text =
+      "SELECT id FROM public.orders o WHERE o.created_at > $1 AND o.customer_id = $2";
+  const model::Snapshot before =
+      Sample(0, {Table("orders", 200000, 100, 1000)},
+             {Statement(1, 10, 100, text), Statement(2, 10, 10, "UPDATE orders SET note = $1")});
+  const model::Snapshot now =
+      Sample(60, {Table("orders", 200000, 160, 1020)},
+             {Statement(1, 70, 9100, text), Statement(2, 20, 20, "UPDATE orders SET note = $1")});
+  const auto findings = Evaluate(now, &before);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_TRUE(HasEvidence(findings[0],
+                          "candidate index on orders (customer_id, created_at): the columns "
+                          "queryid 1 compares with values in its WHERE"));
+  const History history;
+  const Thresholds thresholds;
+  const CheckInput input{now, &before, history, thresholds};
+  const auto candidates = SeqScanIndexCandidates(input);
+  ASSERT_EQ(candidates.size(), 1u);
+  EXPECT_EQ(candidates[0].object, "app.public.orders");
+  EXPECT_EQ(candidates[0].columns, (std::vector<std::string>{"customer_id", "created_at"}));
+  EXPECT_EQ(candidates[0].queryid, 1);
+  EXPECT_EQ(candidates[0].query, text);
+  EXPECT_EQ(candidates[0].parameters, 2);
+}
+
+TEST(TableSeqScanHeavyCheck, NamesNoCandidateFromAStatementThatWrites) {
+  const std::string text = "UPDATE orders SET note = $1 WHERE customer_id = $2";
+  const model::Snapshot before =
+      Sample(0, {Table("orders", 200000, 100, 1000)}, {Statement(1, 10, 100, text)});
+  const model::Snapshot now =
+      Sample(60, {Table("orders", 200000, 160, 1020)}, {Statement(1, 70, 9100, text)});
+  ASSERT_EQ(Evaluate(now, &before).size(), 1u);
+  EXPECT_FALSE(HasEvidence(Evaluate(now, &before)[0], "candidate index"));
+  const History history;
+  const Thresholds thresholds;
+  const CheckInput input{now, &before, history, thresholds};
+  EXPECT_TRUE(SeqScanIndexCandidates(input).empty());
+}
+
+// A composed snapshot's times: its fast parts at `at`, its slow parts (stat_user_tables) at
+// `slow_at`.
+model::Snapshot Composed(int at, int slow_at, std::vector<model::TableStats> tables) {
+  model::Snapshot s = Sample(at, std::move(tables));
+  s.tier_times.fast = s.collected_at;
+  s.tier_times.slow = common::Timestamp{} + seconds(1'700'000'000 + slow_at);
+  return s;
+}
+
+TEST(TableSeqScanHeavyCheck, AComposedSnapshotIsJudgedOverTheSlowTiersInterval) {
+  // Fast parts 1 s apart, pg_stat_user_tables (slow tier) 5 min apart.
+  const model::Snapshot before = Composed(600, 299, {Table("t", 200000, 0, 0)});
+  const auto findings = Evaluate(Composed(601, 599, {Table("t", 200000, 60, 20)}), &before);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_DOUBLE_EQ(*findings[0].value, 0.75);
+  EXPECT_NE(findings[0].message.find("over the last 5 min"), std::string::npos)
+      << findings[0].message;
+}
+
+TEST(TableSeqScanHeavyCheck, SlowPartsNotReadAgainAreNotSubtracted) {
+  // Both composed snapshots hold the same slow read: no interval to judge, only since reset.
+  const model::Snapshot before = Composed(600, 299, {Table("t", 200000, 60, 20)});
+  const auto findings = Evaluate(Composed(601, 299, {Table("t", 200000, 60, 20)}), &before);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].message.find("since the statistics reset"), std::string::npos)
+      << findings[0].message;
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis
