@@ -25,6 +25,7 @@ class BloatInputsCollector final : public Collector {
  public:
   std::string_view name() const override { return "bloat_inputs"; }
   Tier tier() const override { return Tier::kSlow; }
+  Scope scope() const override { return Scope::kDatabase; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"bloat_inputs"});
   }

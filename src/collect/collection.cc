@@ -4,15 +4,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 namespace pgvigil::collect {
 namespace {
-
-struct Planned {
-  const Collector* collector = nullptr;
-  size_t first_query = 0;
-  size_t query_count = 0;
-  model::CollectorOutcome outcome;
-};
 
 model::CollectorOutcome OutcomeFromStatus(const Collector& c, const common::Status& s) {
   model::CollectorOutcome o;
@@ -27,38 +22,53 @@ model::CollectorOutcome OutcomeFromStatus(const Collector& c, const common::Stat
   return o;
 }
 
+bool InFilter(Scope scope, ScopeFilter filter) {
+  return filter == ScopeFilter::kClusterAndDatabase || scope == Scope::kDatabase;
+}
+
 }  // namespace
 
-void RunCollectors(pg::Session& session, std::span<const Collector* const> collectors,
-                   std::span<const Tier> tiers, const CollectorOptions& options,
-                   const QueryCatalog& catalog, model::Snapshot& snapshot) {
-  const CollectContext context{session.server_info(), options, catalog};
-  std::vector<Planned> planned;
-  std::vector<pg::Query> queries;
+CollectionPlan PlanCollection(const pg::ServerInfo& server,
+                              std::span<const Collector* const> collectors,
+                              std::span<const Tier> tiers, ScopeFilter filter,
+                              const CollectorOptions& options, const QueryCatalog& catalog) {
+  const CollectContext context{server, options, catalog};
+  CollectionPlan plan;
   for (const Collector* c : collectors) {
     if (std::find(tiers.begin(), tiers.end(), c->tier()) == tiers.end()) continue;
-    Planned p;
-    p.collector = c;
-    auto plan = c->Plan(context);
-    if (!plan.has_value()) {
-      p.outcome = OutcomeFromStatus(*c, plan.error());
+    if (!InFilter(c->scope(), filter)) continue;
+    CollectionPlan::Entry e;
+    e.collector = c;
+    auto queries = c->Plan(context);
+    if (!queries.has_value()) {
+      e.planning_outcome = OutcomeFromStatus(*c, queries.error());
     } else {
-      p.first_query = queries.size();
-      p.query_count = plan->size();
-      for (pg::Query& q : *plan) queries.push_back(std::move(q));
+      e.first_query = plan.queries.size();
+      e.query_count = queries->size();
+      for (pg::Query& q : *queries) plan.queries.push_back(std::move(q));
     }
-    planned.push_back(std::move(p));
+    plan.entries.push_back(std::move(e));
   }
+  return plan;
+}
 
-  std::vector<pg::QueryOutcome> results = session.RunPipeline(queries);
-
-  for (Planned& p : planned) {
-    const Collector& c = *p.collector;
-    if (!p.outcome.collector.empty()) {  // skipped or failed at planning
-      snapshot.outcomes.push_back(std::move(p.outcome));
+void ParseCollection(const CollectionPlan& plan, std::vector<pg::QueryOutcome> results,
+                     const pg::ServerInfo& server, const CollectorOptions& options,
+                     const QueryCatalog& catalog, model::Snapshot& snapshot) {
+  const CollectContext context{server, options, catalog};
+  for (const CollectionPlan::Entry& e : plan.entries) {
+    const Collector& c = *e.collector;
+    if (e.planning_outcome.has_value()) {  // skipped or failed at planning
+      snapshot.outcomes.push_back(*e.planning_outcome);
       continue;
     }
-    const std::span<const pg::QueryOutcome> mine(results.data() + p.first_query, p.query_count);
+    if (e.first_query + e.query_count > results.size()) {  // the caller's bug, not the server's
+      snapshot.outcomes.push_back(OutcomeFromStatus(
+          c, common::InternalError(fmt::format("{}: {} results for {} queries", c.name(),
+                                               results.size(), plan.queries.size()))));
+      continue;
+    }
+    const std::span<const pg::QueryOutcome> mine(results.data() + e.first_query, e.query_count);
     model::CollectorOutcome o;
     o.collector = std::string(c.name());
     o.tier = std::string(TierName(c.tier()));
@@ -87,10 +97,19 @@ void RunCollectors(pg::Session& session, std::span<const Collector* const> colle
     o.duration_seconds = std::chrono::duration<double>(elapsed).count();
     snapshot.outcomes.push_back(std::move(o));
     // Parsed: give the result's memory back before the next collector's rows are copied.
-    for (size_t i = p.first_query; i < p.first_query + p.query_count; ++i) {
+    for (size_t i = e.first_query; i < e.first_query + e.query_count; ++i) {
       results[i].rows = pg::ResultSet();
     }
   }
+}
+
+void RunCollectors(pg::Session& session, std::span<const Collector* const> collectors,
+                   std::span<const Tier> tiers, const CollectorOptions& options,
+                   const QueryCatalog& catalog, model::Snapshot& snapshot) {
+  const pg::ServerInfo& server = session.server_info();
+  const CollectionPlan plan =
+      PlanCollection(server, collectors, tiers, ScopeFilter::kClusterAndDatabase, options, catalog);
+  ParseCollection(plan, session.RunPipeline(plan.queries), server, options, catalog, snapshot);
 }
 
 model::ServerInfo ToModelServerInfo(const pg::ServerInfo& info) {

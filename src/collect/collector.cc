@@ -12,6 +12,14 @@ std::string_view TierName(Tier tier) {
   return "unknown";
 }
 
+std::string_view ScopeName(Scope scope) {
+  switch (scope) {
+    case Scope::kCluster: return "cluster";
+    case Scope::kDatabase: return "database";
+  }
+  return "unknown";
+}
+
 bool ParseTier(std::string_view text, Tier* out) {
   for (Tier t : {Tier::kFast, Tier::kStandard, Tier::kSlow}) {
     if (TierName(t) == text) {

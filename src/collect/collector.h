@@ -26,6 +26,13 @@ std::string_view TierName(Tier tier);
 // "fast", "standard", "slow"; false for anything else.
 bool ParseTier(std::string_view text, Tier* out);
 
+// What a collector's rows describe. kCluster: the whole server, the same from any database
+// (pg_stat_activity, pg_stat_database, pg_settings…), so it runs on one database per server.
+// kDatabase: only the database connected to (pg_stat_user_tables, pg_class…), so it runs on
+// every monitored database of the server.
+enum class Scope { kCluster, kDatabase };
+std::string_view ScopeName(Scope scope);  // "cluster", "database"
+
 struct CollectorOptions {
   // Statement texts are read only for the top statements by total and by mean execution time
   // (each): the texts are most of pg_stat_statements' result size.
@@ -47,6 +54,7 @@ class Collector {
   // Stable name: the outcome's "collector", the settings key, the metric label.
   virtual std::string_view name() const = 0;
   virtual Tier tier() const = 0;
+  virtual Scope scope() const = 0;
 
   // The queries to run on this server. An error skips the collector: kUnsupported or
   // kPermissionDenied with the reason in words ("pg_stat_statements is not installed in

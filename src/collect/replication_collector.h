@@ -13,6 +13,7 @@ class ReplicationCollector final : public Collector {
  public:
   std::string_view name() const override { return "replication"; }
   Tier tier() const override { return Tier::kFast; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context,
                               {"stat_replication", "stat_wal_receiver", "replication_slots"});

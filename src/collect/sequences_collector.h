@@ -21,6 +21,7 @@ class SequencesCollector final : public Collector {
  public:
   std::string_view name() const override { return "sequences"; }
   Tier tier() const override { return Tier::kSlow; }
+  Scope scope() const override { return Scope::kDatabase; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"sequences"});
   }

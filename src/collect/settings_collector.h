@@ -12,6 +12,7 @@ class SettingsCollector final : public Collector {
  public:
   std::string_view name() const override { return "settings"; }
   Tier tier() const override { return Tier::kStandard; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"settings"});
   }

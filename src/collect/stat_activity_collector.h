@@ -10,6 +10,7 @@ class StatActivityCollector final : public Collector {
  public:
   std::string_view name() const override { return "stat_activity"; }
   Tier tier() const override { return Tier::kFast; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"stat_activity"});
   }

@@ -23,6 +23,7 @@ class StatStatementsCollector final : public Collector {
  public:
   std::string_view name() const override { return "stat_statements"; }
   Tier tier() const override { return Tier::kStandard; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override;
   common::Status Parse(const CollectContext& context, std::span<const pg::QueryOutcome> results,
                        model::Snapshot& snapshot, std::string& note) const override;

@@ -19,6 +19,7 @@ class StatUserTablesCollector final : public Collector {
  public:
   std::string_view name() const override { return "stat_user_tables"; }
   Tier tier() const override { return Tier::kSlow; }
+  Scope scope() const override { return Scope::kDatabase; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"stat_user_tables"});
   }

@@ -12,6 +12,13 @@
 // and everything the application sends to the table would then queue behind ours. Such
 // relations are skipped and listed with the pid that holds or waits for the lock. The race
 // between the pg_locks check and the size call is bounded by the session's lock_timeout.
+//
+// Scope: mixed. database_sizes covers the whole cluster, largest_relations and
+// exclusively_locked_relations only the database connected to. The collector is kCluster, so
+// that the costliest query (pg_database_size of every database) runs once per server: the
+// relation sizes of a server's extra databases are therefore not collected. TODO: move the
+// relation half into a kDatabase collector of its own once store/, analysis/ and http/ (which
+// read the "storage" outcome for both halves) can follow.
 #pragma once
 
 #include <optional>
@@ -26,6 +33,7 @@ class StorageCollector final : public Collector {
  public:
   std::string_view name() const override { return "storage"; }
   Tier tier() const override { return Tier::kSlow; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override;
   common::Status Parse(const CollectContext& context, std::span<const pg::QueryOutcome> results,
                        model::Snapshot& snapshot, std::string& note) const override;

@@ -10,6 +10,7 @@ class WalCollector final : public Collector {
  public:
   std::string_view name() const override { return "wal"; }
   Tier tier() const override { return Tier::kStandard; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"wal"});
   }

@@ -11,6 +11,7 @@ class WraparoundCollector final : public Collector {
  public:
   std::string_view name() const override { return "wraparound"; }
   Tier tier() const override { return Tier::kStandard; }
+  Scope scope() const override { return Scope::kCluster; }
   common::Result<std::vector<pg::Query>> Plan(const CollectContext& context) const override {
     return PlanCatalogQueries(context, {"database_ages", "prepared_xacts"});
   }
