@@ -1,32 +1,33 @@
 #!/usr/bin/env bash
-# Loads a demo database full of realistic problems into a pg-sandbox.sh cluster and holds
-# problem sessions open in the background, for the demo and for trying pgvigil by hand.
+# Loads the demo database (a wedding-planning SaaS with a few real problems) into a
+# pg-sandbox.sh cluster and runs its traffic in the background, for the demo and for trying
+# pgvigil by hand. docs/demo.md describes the database and which check each problem triggers.
 #
 # Usage:
 #   scripts/demo-workload.sh start DIR
 #   scripts/demo-workload.sh stop  DIR
 #
-# start   (re)creates the schema in database pgvigil_demo (with pg_stat_statements and
-#         pgstattuple), runs the problem statements, then starts the background sessions and
-#         records their process groups in DIR/demo.pids. If they already run, it does nothing.
-# stop    ends the background sessions (and their backends). Each session ends by itself after
-#         at most one hour anyway.
+# start   drops and re-creates database pgvigil_demo (with pg_stat_statements and pgstattuple;
+#         WITH (FORCE): whoever is connected to it is disconnected), loads scripts/demo/
+#         (schema.sql, data.sql, indexes.sql, ANALYZE, problems.sql, a failed unique index
+#         build), resets its pg_stat_statements entries, then starts the background sessions and records their process groups in
+#         DIR/demo.pids; their output goes to DIR/demo-*.log. If they already run, it does
+#         nothing.
+# stop    ends the background sessions (and their backends). Each ends by itself after
+#         PGVIGIL_DEMO_SECONDS (default 3600) anyway.
 #
-# What it plants:
-#   orders     ~200k rows, autovacuum off, 40% of the rows updated or deleted (dead tuples, bloat)
-#   customers  an index never scanned and two identical indexes on email
-#   events     ~100k rows scanned sequentially ~200 times on a non-indexed column, and an
-#              invalid unique index left by a failed CREATE UNIQUE INDEX CONCURRENTLY
-#   invoice_no_seq   an integer sequence at 95% of its maximum
-#   a statement slowed by pg_sleep(0.05), run 20 times
-# and these sessions (application_name):
-#   demo-idle-tx       idle in transaction, holding a snapshot (REPEATABLE READ)
-#   demo-blocker       holds a row lock on customers.id=1 and idles in transaction
-#   demo-blocked       UPDATE of the same row, waiting for demo-blocker
-#   demo-ddl-waiter    LOCK TABLE customers IN ACCESS EXCLUSIVE MODE, waiting behind both
-#                      (lock_timeout 10 min); meanwhile every other access to customers queues
-#                      behind it, which is how monitoring that relation gets skipped
-#   demo-long-query    SELECT pg_sleep(3600)
+# The background sessions (application_name; pgbench scripts are in scripts/demo/):
+#   demo-web             normal traffic, PGVIGIL_DEMO_RATE transactions/s (default 20, about
+#                        80 statements/s): dashboards, API calls, journeys, e-mails, invoices
+#   demo-support-report  the support page: two full scans of api_usage_logs, one of them the
+#                        slow statement, then a pause of PGVIGIL_DEMO_REPORT_PAUSE s (default 5)
+#   demo-billing-job     every 40 s, holds a row lock on subscriptions for 20 s, idle in
+#                        transaction (it "calls the payment provider" meanwhile)
+#   demo-usage-meter     two sessions updating that row every second: they wait for the lock
+#   demo-support-psql    a psql session left idle in transaction (REPEATABLE READ snapshot)
+#   demo-export          an export stuck for the hour: SELECT pg_sleep(…)
+# Each pgbench runs one connection per client and a single worker thread, and no statement uses
+# parallel workers: the traffic takes a fraction of one core.
 set -euo pipefail
 
 PROG=demo-workload
@@ -34,18 +35,23 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
 
+DEMO=$SCRIPT_DIR/demo
 DB=pgvigil_demo
-HOLD_SECONDS=3600   # upper bound for every background session
+HOLD_SECONDS=${PGVIGIL_DEMO_SECONDS:-3600}   # upper bound for every background session
+RATE=${PGVIGIL_DEMO_RATE:-20}
+REPORT_PAUSE=${PGVIGIL_DEMO_REPORT_PAUSE:-5}
+BILLING_PAUSE=40   # seconds between two runs of the billing job
+BILLING_HOLD=20    # seconds it holds the row lock
 
 usage() {
-  sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
-# Superuser conninfo over the unix socket in DIR for the demo database.
+# Superuser (or ROLE) conninfo over the unix socket in DIR.
 admin_dsn() {
-  local app=$1 db=${2:-$DB}
-  echo "host=$PGVIGIL_SANDBOX_DIR port=$PGVIGIL_SANDBOX_PORT dbname=$db user=postgres application_name=$app"
+  local app=$1 db=${2:-$DB} role=${3:-postgres}
+  echo "host=$PGVIGIL_SANDBOX_DIR port=$PGVIGIL_SANDBOX_PORT dbname=$db user=$role application_name=$app"
 }
 
 # psql into database DB as APP that stops at the first error and keeps NOTICEs out of the way.
@@ -57,6 +63,18 @@ demo_psql() {
     "$(admin_dsn "$app" "$db")" "$@"
 }
 
+# The pgbench next to the sandbox's psql, else PostgreSQL 15's (it talks to any server major).
+find_pgbench() {
+  local bin
+  for bin in "${PGVIGIL_SANDBOX_BIN:-}" /usr/lib/postgresql/15/bin; do
+    if [[ -n $bin && -x $bin/pgbench ]]; then
+      echo "$bin/pgbench"
+      return 0
+    fi
+  done
+  command -v pgbench || die "pgbench not found (it comes with postgresql-15: scripts/install-deps.sh)"
+}
+
 # PIDs (process group leaders) from DIR/demo.pids that are still alive.
 live_pids() {
   local pid name
@@ -66,167 +84,135 @@ live_pids() {
   done <"$PIDS"
 }
 
+# ---------------------------------------------------------------------------------------------
+# Loading
+
 create_database() {
   demo_psql postgres demo-load <<SQL
-SELECT 'CREATE DATABASE $DB'
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DB')\gexec
+DROP DATABASE IF EXISTS $DB WITH (FORCE);
+CREATE DATABASE $DB;
 SQL
+  # In the database itself: pg_stat_statements' view must be there for a pg_monitor role to
+  # read the statements, pgstattuple for pgvigil check --exact.
   demo_psql "$DB" demo-load <<'SQL'
-CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-CREATE EXTENSION IF NOT EXISTS pgstattuple;
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pgstattuple;
 SQL
 }
 
-load_schema() {
-  demo_psql "$DB" demo-load >/dev/null <<'SQL'
-DROP TABLE IF EXISTS orders, customers, events, invoices CASCADE;
-DROP SEQUENCE IF EXISTS invoice_no_seq;
-
--- customers: an index nobody uses and the same index on email twice.
-CREATE TABLE customers (
-  id         integer PRIMARY KEY,
-  email      text NOT NULL,
-  name       text NOT NULL,
-  country    text NOT NULL,
-  created_at timestamptz NOT NULL,
-  note       text
-);
-INSERT INTO customers
-SELECT g, 'user' || g || '@example.com', 'Customer ' || g,
-       (ARRAY['DE', 'FR', 'US', 'JP', 'BR'])[1 + g % 5], now() - g * interval '1 minute', NULL
-  FROM generate_series(1, 20000) g;
-CREATE INDEX customers_email_idx ON customers (email);
-CREATE INDEX customers_email_lookup_idx ON customers (email);          -- duplicate
-CREATE INDEX customers_created_at_idx ON customers (created_at);   -- nothing filters on it
-
--- orders: autovacuum off, then 20% updated and 20% deleted; never vacuumed.
-CREATE TABLE orders (
-  id          bigserial PRIMARY KEY,
-  customer_id integer NOT NULL,
-  status      text NOT NULL,
-  amount      numeric(10, 2) NOT NULL,
-  created_at  timestamptz NOT NULL,
-  padding     text
-) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
-INSERT INTO orders (customer_id, status, amount, created_at, padding)
-SELECT 1 + g % 20000, 'new', (g % 100000) / 100.0, now() - g * interval '10 seconds', repeat('x', 60)
-  FROM generate_series(1, 200000) g;
-UPDATE orders SET status = 'shipped' WHERE id % 10 < 2;
-DELETE FROM orders WHERE id % 10 IN (2, 3);
-
--- events: large enough that the sequential scans below show up, no index on kind.
-CREATE TABLE events (
-  id          bigint PRIMARY KEY,
-  kind        text NOT NULL,
-  external_id text NOT NULL,
-  payload     jsonb NOT NULL,
-  created_at  timestamptz NOT NULL
-);
-INSERT INTO events
-SELECT g, 'kind-' || (g % 50), 'ext-' || (g % 90000),
-       jsonb_build_object('n', g, 'source', 'demo'), now() - g * interval '1 second'
-  FROM generate_series(1, 100000) g;
-
--- An integer sequence at 95% of 2^31-1, used by a real column.
-CREATE SEQUENCE invoice_no_seq AS integer;
-CREATE TABLE invoices (
-  invoice_no integer PRIMARY KEY DEFAULT nextval('invoice_no_seq'),
-  order_id   bigint NOT NULL
-);
-ALTER SEQUENCE invoice_no_seq OWNED BY invoices.invoice_no;
-SELECT setval('invoice_no_seq', 2040109465);   -- 0.95 * 2147483647
-INSERT INTO invoices (order_id) SELECT g FROM generate_series(1, 10) g;
-
--- pg_monitor covers statistics, not sequence values or column statistics: the demo grants the
--- narrow extras an operator would, so sequence use and bloat estimates can be judged.
-GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO pgvigil_monitor;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO pgvigil_monitor;
-SQL
-
+load_database() {
+  demo_psql "$DB" demo-load -f "$DEMO/schema.sql"
+  # One transaction: a failure leaves empty tables, not half-filled ones.
+  demo_psql "$DB" demo-load -1 -f "$DEMO/data.sql" >/dev/null
+  demo_psql "$DB" demo-load -1 -f "$DEMO/indexes.sql"
   # ANALYZE from a new session: the loading session has flushed its statistics by then, so
   # ANALYZE's row counts are not added to again afterwards (n_live_tup would come out doubled).
-  # orders is left never analyzed and never vacuumed, like a table autovacuum forgot.
-  demo_psql "$DB" demo-load -c 'ANALYZE customers, events, invoices'
-
-  # external_id repeats, so the unique build fails and leaves an INVALID index behind.
+  demo_psql "$DB" demo-load -c 'ANALYZE'
+  demo_psql "$DB" demo-load -f "$DEMO/problems.sql"
+  # Couples imported twice make the unique build fail, which leaves an INVALID index behind.
   # CONCURRENTLY cannot run in a transaction block, hence its own psql call.
   if demo_psql "$DB" demo-load -c \
-    'CREATE UNIQUE INDEX CONCURRENTLY events_external_id_key ON events (external_id)' \
+    'CREATE UNIQUE INDEX CONCURRENTLY clients_supplier_email_key ON clients (supplier_id, lower(email))' \
     2>/dev/null; then
     die "CREATE UNIQUE INDEX CONCURRENTLY unexpectedly succeeded"
   fi
+  # The loading statements are not the application's: start its statement statistics afresh.
+  demo_psql "$DB" demo-load -At -c \
+    'SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)' \
+    >/dev/null
 }
 
-# Statements that pg_stat_statements and pg_stat_user_tables should remember. Sent as separate
-# top-level statements: with pg_stat_statements.track = 'top', a loop inside DO would not count.
-run_problem_statements() {
-  local i
-  for i in $(seq 1 200); do
-    echo "SELECT count(*) FROM events WHERE kind = 'kind-$((i % 50))';"
-  done | demo_psql "$DB" demo-seqscan >/dev/null
-  for i in $(seq 1 20); do
-    echo "SELECT count(*), pg_sleep(0.05) FROM customers WHERE country = 'DE';"
-  done | demo_psql "$DB" demo-slow >/dev/null
+# ---------------------------------------------------------------------------------------------
+# Background sessions. Each runs in its own process group (setsid) so that stop can end it with
+# everything it started, and records the group in DIR/demo.pids.
+
+# Starts pgbench as APP, connected as ROLE, with the given pgbench arguments (scripts, rates).
+# Usage: run_pgbench APP ROLE [pgbench args...]
+run_pgbench() {
+  local app=$1 role=$2
+  shift 2
+  # statement and idle timeouts bound what a stray session can hold; no parallel workers, so a
+  # statement takes one core at most.
+  PGAPPNAME=$app \
+    PGOPTIONS="-c client_min_messages=warning -c statement_timeout=2min -c idle_in_transaction_session_timeout=2min -c max_parallel_workers_per_gather=0" \
+    setsid "$PGBENCH" --no-vacuum --jobs=1 --time="$HOLD_SECONDS" \
+    --host="$PGVIGIL_SANDBOX_DIR" --port="$PGVIGIL_SANDBOX_PORT" --username="$role" "$@" "$DB" \
+    </dev/null >"$DIR/$app.log" 2>&1 &
+  echo "$! $app" >>"$PIDS"
 }
 
-# Starts one background session: psql reading SQL from a feeder that then sleeps, so the
-# session stays open. Each runs in its own process group (setsid; timeout --foreground stays in
-# it) so that stop can end psql and its feeder together. Both give up after HOLD_SECONDS, and
-# the server ends the session's statements and idle transactions after that time too.
-# Usage: hold_session APP_NAME 'SQL...' [sleep|nosleep]
+# Starts a psql session as APP (connected as ROLE) reading SQL from a feeder that then sleeps,
+# so the session stays open. Both give up after HOLD_SECONDS (timeout --foreground stays in the
+# process group), and the server ends the session's statements and idle transactions after
+# that time too.
+# Usage: hold_session APP ROLE 'SQL...' [sleep|nosleep]
 hold_session() {
-  local app=$1 sql=$2 mode=${3:-sleep}
+  local app=$1 role=$2 sql=$3 mode=${4:-sleep}
   # shellcheck disable=SC2016 # the inner bash expands these
   setsid bash -c '
     app=$1 sql=$2 mode=$3 hold=$4 psql=$5 dsn=$6
     export PGOPTIONS="-c statement_timeout=${hold}s -c idle_in_transaction_session_timeout=${hold}s"
     { printf "%s\n" "$sql"; if [[ $mode == sleep ]]; then sleep "$hold"; fi; } |
       timeout --foreground "$hold" "$psql" -X -q "$dsn" >/dev/null 2>&1
-  ' hold_session "$app" "$sql" "$mode" "$HOLD_SECONDS" "$PSQL" "$(admin_dsn "$app")" \
+  ' hold_session "$app" "$sql" "$mode" "$HOLD_SECONDS" "$PSQL" "$(admin_dsn "$app" "$DB" "$role")" \
     </dev/null >/dev/null 2>&1 &
   echo "$! $app" >>"$PIDS"
 }
 
-# Waits until the session APP_NAME is in the state described by the SQL condition COND.
+# Waits until a session APP is in the state described by the SQL condition COND.
 wait_for_session() {
-  local app=$1 cond=$2 i
-  for i in $(seq 1 100); do
+  local app=$1 cond=$2 _
+  for _ in $(seq 1 100); do
     if [[ $(demo_psql "$DB" demo-load -At -c \
       "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$app' AND $cond") -gt 0 ]]; then
       return 0
     fi
     sleep 0.1
   done
-  die "session $app did not reach: $cond"
+  die "session $app did not reach: $cond (see $DIR/$app.log if there is one)"
 }
 
 start_sessions() {
   : >"$PIDS"
-  hold_session demo-idle-tx \
-    "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM invoices;"
-  hold_session demo-long-query "SELECT pg_sleep($HOLD_SECONDS);" nosleep
+  run_pgbench demo-web wedding_app --client=3 --rate="$RATE" --latency-limit=2000 \
+    --file="$DEMO/traffic-dashboard.pgbench@4" --file="$DEMO/traffic-api.pgbench@6" \
+    --file="$DEMO/traffic-journey.pgbench@3" --file="$DEMO/traffic-email.pgbench@3" \
+    --file="$DEMO/traffic-billing.pgbench@1"
+  run_pgbench demo-support-report wedding_support --client=1 --define=pause="$REPORT_PAUSE" \
+    --file="$DEMO/report.pgbench"
+  run_pgbench demo-billing-job wedding_app --client=1 --define=pause="$BILLING_PAUSE" \
+    --define=hold="$BILLING_HOLD" --file="$DEMO/billing-job.pgbench"
+  run_pgbench demo-usage-meter wedding_app --client=2 --file="$DEMO/usage-meter.pgbench"
+  hold_session demo-support-psql wedding_support \
+    "BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT id, supplier_id, status FROM clients WHERE lower(email) = 'olivia.hannah40@mail.example';"
+  hold_session demo-export wedding_support "SELECT pg_sleep($HOLD_SECONDS);" nosleep
 
-  # The lock chain, in order: blocker, then the row waiter, then the DDL waiter.
-  hold_session demo-blocker "BEGIN; LOCK TABLE customers IN ROW EXCLUSIVE MODE;
-UPDATE customers SET note = 'held by demo-blocker' WHERE id = 1;"
-  wait_for_session demo-blocker "state = 'idle in transaction'"
-  hold_session demo-blocked "UPDATE customers SET note = 'demo-blocked was here' WHERE id = 1;" \
-    nosleep
-  wait_for_session demo-blocked "wait_event_type = 'Lock'"
-  # LOCK TABLE needs a transaction block; psql exits (and rolls back) once the lock is granted
-  # or lock_timeout fires.
-  hold_session demo-ddl-waiter "BEGIN; SET LOCAL lock_timeout = '10min';
-LOCK TABLE customers IN ACCESS EXCLUSIVE MODE;" nosleep
-  wait_for_session demo-ddl-waiter "wait_event_type = 'Lock'"
-  wait_for_session demo-idle-tx "state = 'idle in transaction'"
-  wait_for_session demo-long-query "state = 'active'"
+  wait_for_session demo-web "true"
+  wait_for_session demo-support-report "true"
+  wait_for_session demo-usage-meter "true"
+  wait_for_session demo-billing-job "true"
+  wait_for_session demo-support-psql "state = 'idle in transaction'"
+  wait_for_session demo-export "state = 'active'"
+  # pgbench gives up on its first SQL error: make sure none did.
+  sleep 1
+  local pid name
+  while read -r pid name; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      [[ -f $DIR/$name.log ]] && tail -n 20 "$DIR/$name.log" >&2
+      die "background session $name ended right away"
+    fi
+  done <"$PIDS"
 }
+
+# ---------------------------------------------------------------------------------------------
 
 cmd_start() {
   [[ $# -eq 1 ]] || usage
   DIR=$(abs_path "$1")
   load_sandbox_env "$DIR"
   PSQL=$(sandbox_psql)
+  PGBENCH=$(find_pgbench)
   PIDS=$DIR/demo.pids
 
   if [[ -n $(live_pids) ]]; then
@@ -235,10 +221,10 @@ cmd_start() {
   fi
   local started=$SECONDS
   create_database
-  load_schema
-  run_problem_statements
+  load_database
+  local loaded=$((SECONDS - started))
   start_sessions
-  note "demo workload running in database $DB ($((SECONDS - started)) s to load); sessions: $(cut -d' ' -f2 "$PIDS" | paste -sd' ')"
+  note "demo workload running in database $DB (${loaded} s to load); sessions: $(cut -d' ' -f2 "$PIDS" | paste -sd' ')"
 }
 
 cmd_stop() {
@@ -247,7 +233,7 @@ cmd_stop() {
   PIDS=$DIR/demo.pids
   local pid name
   while read -r pid name; do
-    # Each session leads its own process group: end psql, the feeder and the sleep together.
+    # Each session leads its own process group: end pgbench, or psql with its feeder and sleep.
     kill -TERM -- "-$pid" 2>/dev/null || true
   done < <(live_pids)
   rm -f "$PIDS"
