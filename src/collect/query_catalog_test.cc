@@ -47,6 +47,9 @@ TEST(BuiltinQueryCatalog, EveryQueryIsTaggedAndReadOnly) {
       EXPECT_EQ(sql.find("select *"), std::string_view::npos);
       for (const char* verb : {"insert ", "update ", "delete ", "truncate ", "drop ", "alter ",
                                "_reset("}) {
+        // hypopg_reset() drops this backend's hypothetical indexes, which live in its memory
+        // only: it resets nothing anyone else sees (statistics resets are what "_reset(" bars).
+        if (name == "hypopg_reset" && std::string_view(verb) == "_reset(") continue;
         EXPECT_EQ(sql.find(verb), std::string_view::npos) << verb;
       }
       EXPECT_FALSE(sql.starts_with("--")) << "the header comment is stripped when embedding";

@@ -38,8 +38,8 @@ where s.name in (
     'statement_timeout', 'idle_in_transaction_session_timeout', 'lock_timeout',
     'deadlock_timeout', 'log_lock_waits', 'log_min_duration_statement', 'log_temp_files',
     -- memory and planner
-    'shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size',
-    'random_page_cost', 'jit', 'temp_file_limit',
+    'shared_buffers', 'work_mem', 'hash_mem_multiplier', 'maintenance_work_mem',
+    'effective_cache_size', 'random_page_cost', 'jit', 'temp_file_limit',
     -- locks and transactions
     'max_prepared_transactions', 'max_locks_per_transaction',
     -- durability
