@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a generic plan (EXPLAIN without ANALYZE: estimates only) says about a statement, for
-// query.advice on PostgreSQL 16+ (`pgvigil check --explain`): sequential scans of large tables,
+// query.advice (`pgvigil check --explain`): sequential scans of large tables,
 // sorts and hashes whose estimated size exceeds work_mem (they would spill to temp files), and
 // nested loops planned for far fewer rows than the statement returns. Each piece names its
 // evidence: the plan node, its estimates and the setting or table figure it is compared with.

@@ -8,9 +8,6 @@
 namespace pgvigil::collect {
 namespace {
 
-// From PostgreSQL 16 EXPLAIN plans a text with $n placeholders by itself.
-constexpr int kGenericPlanMajor = 16;
-
 // pg_stat_statements keeps a statement as it was sent: a trailing ';' or blank would end the
 // PREPARE early or trail the EXPLAIN.
 std::string_view Trimmed(std::string_view s) {
@@ -47,13 +44,6 @@ common::Result<ExplainQueries> PlanGenericExplain(const pg::ServerInfo& server,
   const std::string quoted_name = pg::QuoteIdentifier(name);
   PGV_ASSIGN_OR_RETURN(std::string_view explain, catalog.Find("explain_generic", server.major()));
   ExplainQueries out;
-  if (server.major() >= kGenericPlanMajor) {
-    // The statement is substituted last, so that no placeholder inside it is replaced.
-    out.queries.push_back(
-        {"explain", SubstitutePlaceholders(
-                        explain, {{"name", quoted_name}, {"statement", std::string(text)}})});
-    return out;
-  }
   PGV_ASSIGN_OR_RETURN(std::string_view prepare, catalog.Find("prepare_statement", server.major()));
   PGV_ASSIGN_OR_RETURN(std::string_view deallocate,
                        catalog.Find("deallocate_statement", server.major()));
@@ -76,7 +66,7 @@ common::Result<pg::Query> PlanExplainSettings(const pg::ServerInfo& server,
                                               std::chrono::milliseconds statement_timeout,
                                               bool restore) {
   PGV_ASSIGN_OR_RETURN(std::string_view sql, catalog.Find("explain_settings", server.major()));
-  const bool force_generic = !restore && server.major() < kGenericPlanMajor;
+  const bool force_generic = !restore;
   return pg::Query{
       restore ? "explain_settings_restore" : "explain_settings",
       SubstitutePlaceholders(

@@ -207,6 +207,8 @@ std::vector<StatementToExplain> StatementsToExplain(const CheckInput& input) {
   for (const std::int64_t queryid : Chosen(input, statements)) {
     const Statement& st = statements.at(queryid);
     if (st.sample == nullptr || !st.sample->query || Withheld(*st.sample->query)) continue;
+    // pgvigil's own statements are not the application's to tune.
+    if (st.sample->query->find("/* pgvigil */") != std::string::npos) continue;
     const SqlFacts facts = ParseSql(*st.sample->query);
     if (!facts.parsed || !facts.is_plain_select) continue;
     out.push_back({queryid, st.sample->datname, *st.sample->query, facts.parameters,

@@ -24,8 +24,8 @@ class QueryAdviceCheck final : public Check {
   void Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const override;
 };
 
-// A statement query.advice judges whose text is one plain SELECT: one to EXPLAIN (PostgreSQL
-// 16+, `pgvigil check --explain`) for AddPlanAdvice.
+// A statement query.advice judges whose text is one plain SELECT (and not pgvigil's own): one
+// to EXPLAIN (`pgvigil check --explain`) for AddPlanAdvice.
 struct StatementToExplain {
   std::int64_t queryid = 0;
   std::string datname;

@@ -1,5 +1,5 @@
 -- settings: around a batch of EXPLAINs on the monitoring session, a shorter statement_timeout
--- and (before PostgreSQL 16) plan_cache_mode = force_generic_plan; run again afterwards with the
+-- and plan_cache_mode = force_generic_plan; run again afterwards with the
 -- session's own statement_timeout and plan_cache_mode's reset value to put them back.
 -- STATEMENT_TIMEOUT and PLAN_CACHE_MODE are quoted literals; NULL plan_cache_mode keeps
 -- the reset value.

@@ -1,4 +1,4 @@
 -- PREPARE: a normalised pg_stat_statements text as a prepared statement of this session, for
--- its generic plan before PostgreSQL 16 (explain_generic.sql). PREPARE only parses and
+-- its generic plan (explain_generic.sql). PREPARE only parses and
 -- analyses; STATEMENT is a single plain SELECT, NAME a quoted identifier.
 PREPARE {{name}} AS /* pgvigil */ {{statement}}
