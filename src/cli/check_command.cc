@@ -22,9 +22,12 @@ constexpr int kExitUnknown = 3;
 
 int ExitCode(model::HealthStatus s) {
   switch (s) {
-    case model::HealthStatus::kHealthy: return kExitOk;
-    case model::HealthStatus::kDegraded: return kExitWarning;
-    case model::HealthStatus::kUnhealthy: return kExitCritical;
+    case model::HealthStatus::kHealthy:
+      return kExitOk;
+    case model::HealthStatus::kDegraded:
+      return kExitWarning;
+    case model::HealthStatus::kUnhealthy:
+      return kExitCritical;
   }
   return kExitUnknown;
 }
@@ -49,8 +52,9 @@ int Unknown(const CheckArgs& args, const std::string& target, const std::string&
 
 CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& args) {
   CLI::App* cmd = app.add_subcommand(
-      "check", "Collect two samples, analyse them and print the findings; exit code as a Nagios "
-               "plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)");
+      "check",
+      "Collect two samples, analyse them and print the findings; exit code as a Nagios "
+      "plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)");
   cmd->add_option("dsn", args.dsn, "connection string (URI or key=value)");
   cmd->add_option("--dsn", args.dsn, "same as the positional DSN");
   cmd->add_option("--pgbouncer-dsn", args.pgbouncer_dsn, "PgBouncer admin console");
@@ -63,6 +67,13 @@ CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& args) {
   cmd->add_flag("--exact", args.exact,
                 "measure the relations flagged for bloat with pgstattuple (if installed) and "
                 "judge the measured figure instead of the estimate");
+  cmd->add_flag("--verify-indexes", args.verify_indexes,
+                "try the missing-index candidates of table.seq_scan_heavy with a hypothetical "
+                "index (hypopg, if installed) and EXPLAIN: estimated cost before and after");
+  cmd->add_flag("--explain", args.explain,
+                "read the generic plans of the statements query.advice judges "
+                "and advise on large sequential scans, sorts and hashes over work_mem and "
+                "nested loops on estimate misses");
   return cmd;
 }
 
@@ -72,6 +83,8 @@ int RunCheck(const CheckArgs& args) {
   options.collect.pgbouncer_dsn = args.pgbouncer_dsn;
   options.collect.target = args.target;
   options.exact = args.exact;
+  options.verify_indexes = args.verify_indexes;
+  options.explain = args.explain;
   const std::string target_name = args.target.empty() ? "pgvigil check" : args.target;
   auto interval = common::ParseDurationSeconds(args.interval);
   if (!interval.has_value() || *interval > 3600) {
@@ -92,12 +105,13 @@ int RunCheck(const CheckArgs& args) {
   if (args.format == "json") {
     nlohmann::json j = store::HealthReportToJson(report);
     j["collected_at"] = common::FormatTimestamp(result->second.collected_at);
-    j["interval_seconds"] = std::chrono::duration<double>(result->second.collected_at -
-                                                          result->first.collected_at).count();
+    j["interval_seconds"] =
+        std::chrono::duration<double>(result->second.collected_at - result->first.collected_at)
+            .count();
     nlohmann::json collectors = nlohmann::json::array();
     for (const model::CollectorOutcome& o : result->second.outcomes) {
       collectors.push_back({{"collector", o.collector},
-                            {"status", o.status == model::CollectorStatus::kOk       ? "ok"
+                            {"status", o.status == model::CollectorStatus::kOk        ? "ok"
                                        : o.status == model::CollectorStatus::kSkipped ? "skipped"
                                                                                       : "error"},
                             {"message", o.message}});

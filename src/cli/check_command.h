@@ -20,6 +20,8 @@ struct CheckArgs {
   bool colour = false;
   bool no_colour = false;
   bool exact = false;
+  bool verify_indexes = false;
+  bool explain = false;
 };
 
 CLI::App* AddCheckCommand(CLI::App& app, CheckArgs& args);

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/check_once.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "analysis/analyzer.h"
+#include "analysis/checks/query_advice_check.h"
+#include "analysis/checks/table_seq_scan_heavy_check.h"
 #include "analysis/health_score.h"
 #include "collect/exact_bloat.h"
 #include "daemon/exact_bloat.h"
+#include "daemon/generic_plans.h"
+#include "daemon/index_verification.h"
 #include "daemon/target_collector.h"
 
 namespace pgvigil::daemon {
@@ -45,6 +50,38 @@ void MeasureFlaggedBloat(TargetCollector& collector, const CheckOnceOptions& opt
   report = analysis::ScoreFindings(report.target, std::move(report.findings));
 }
 
+ExplainOptions Explain(const CheckOnceOptions& options) {
+  ExplainOptions e;
+  e.session_statement_timeout = options.collect.statement_timeout;
+  e.statement_timeout = std::min(e.statement_timeout, options.collect.statement_timeout);
+  return e;
+}
+
+// --verify-indexes: hypopg and EXPLAIN on the collector's session for table.seq_scan_heavy's
+// candidates.
+void VerifyCandidates(TargetCollector& collector, const CheckOnceOptions& options,
+                      const analysis::CheckInput& input, model::HealthReport& report) {
+  const std::vector<model::IndexCandidate> candidates = analysis::SeqScanIndexCandidates(input);
+  if (candidates.empty()) return;
+  IndexVerificationOptions v;
+  v.explain = Explain(options);
+  auto verified = VerifyIndexCandidates(collector, candidates, v);
+  AmendSeqScanFindings(report.findings, candidates,
+                       verified.has_value() ? *verified : std::vector<model::IndexVerification>{},
+                       verified.has_value() ? "" : verified.error().message());
+}
+
+// --explain: query.advice from the generic plans of its statements.
+void AdviseFromPlans(TargetCollector& collector, const CheckOnceOptions& options,
+                     const analysis::CheckInput& input, model::HealthReport& report) {
+  const std::vector<analysis::StatementToExplain> statements = analysis::StatementsToExplain(input);
+  if (statements.empty()) return;
+  auto plans = ReadGenericPlans(collector, statements, Explain(options));
+  analysis::AddPlanAdvice(report.findings, input,
+                          plans.has_value() ? *plans : std::vector<model::QueryPlan>{},
+                          plans.has_value() ? "" : plans.error().message());
+}
+
 }  // namespace
 
 common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options) {
@@ -57,6 +94,12 @@ common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options) {
   const analysis::CheckInput input{result.second, &result.first, no_history, options.thresholds};
   result.report = analysis::Analyze(input);
   if (options.exact) MeasureFlaggedBloat(collector, options, result.second, result.report);
+  if (options.verify_indexes || options.explain) {
+    if (options.verify_indexes) VerifyCandidates(collector, options, input, result.report);
+    if (options.explain) AdviseFromPlans(collector, options, input, result.report);
+    result.report =
+        analysis::ScoreFindings(result.report.target, std::move(result.report.findings));
+  }
   return result;
 }
 

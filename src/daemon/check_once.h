@@ -20,6 +20,12 @@ struct CheckOnceOptions {
   // Measure the relations the table.bloat / index.bloat findings name with pgstattuple
   // (pgstattuple_approx, pgstatindex) and judge the measured figure instead of the estimate.
   bool exact = false;
+  // Try the missing-index candidates of table.seq_scan_heavy with hypopg (if installed) and
+  // EXPLAIN: daemon/index_verification.h.
+  bool verify_indexes = false;
+  // Read the generic plans of query.advice's statements and add what they show:
+  // daemon/generic_plans.h, analysis/plan_advice.h.
+  bool explain = false;
 };
 
 struct CheckOnceResult {
