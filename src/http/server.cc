@@ -242,6 +242,15 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void OnRead(beast::error_code ec) {
     if (state_ == State::kClosed) return;
     received_at_ = SteadyClock::now();
+    // What the access log says about this request, whatever happens to it.
+    principal_ = std::string(kAnonymous);
+    log_method_ = "-";
+    log_path_ = "-";
+    if (parser_->is_header_done()) {
+      const std::string_view target = parser_->get().target();
+      log_method_ = std::string(parser_->get().method_string());
+      log_path_ = std::string(target.substr(0, target.find('?')));
+    }
     if (ec) {
       if (ec == beast::error::timeout) {
         server_->CountReadTimeout();
@@ -271,8 +280,6 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     const std::string_view target = message.target();
     const std::size_t question = target.find('?');
     const std::string_view path = target.substr(0, question);
-    log_method_ = method;
-    log_path_ = std::string(path);
     const bool is_head = method == "HEAD";
     if (path.empty() || path.front() != '/') {
       return Answer("", "", Response::Error(BadRequest("request target must be a path")), is_head);
@@ -393,12 +400,12 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
 
   void LogAndRecord() {
     const SteadyClock::duration duration = SteadyClock::now() - received_at_;
-    server_->RecordRequest(stats_method_, stats_route_, status_, duration);
     // Never the query string or the Authorization header: only what identifies the request.
     common::Log(common::LogLevel::kInfo, "http",
                 "{} {} {} {} bytes {:.3f} ms principal={} remote={}", log_method_, log_path_,
                 status_, body_bytes_, std::chrono::duration<double, std::milli>(duration).count(),
                 principal_.empty() ? std::string(kAnonymous) : principal_, remote_);
+    server_->RecordRequest(stats_method_, stats_route_, status_, duration);
   }
 
   // Half-closes, then discards what the client still sends until it closes too (or a short

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
 #include "support/http_test_client.h"
 
 namespace pgvigil::http {
@@ -334,7 +335,7 @@ TEST(Server, TooLargeHeadersAre431) {
 
 TEST(Server, DropsASlowClientAfterTheReadTimeoutWhileServingOthers) {
   ServerOptions options = LoopbackOptions();
-  options.read_timeout = 300ms;
+  options.read_timeout = 600ms;
   RunningServer rs;
   ASSERT_TRUE(rs.Start(options, TestRouter()).ok());
   const auto start = std::chrono::steady_clock::now();
@@ -346,11 +347,11 @@ TEST(Server, DropsASlowClientAfterTheReadTimeoutWhileServingOthers) {
   const auto r = other.ReadResponse();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms);  // served while slow waits
-  EXPECT_FALSE(slow.closed_by_peer());
+  slow.ReadSome(0ms);
+  EXPECT_FALSE(slow.closed_by_peer()) << "the other client was served only after the drop";
 
   EXPECT_TRUE(slow.WaitClosed(5s));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 550ms);
   EXPECT_TRUE(slow.buffer().empty());  // dropped without an answer
   EXPECT_TRUE(Eventually([&] { return rs.server->Stats().read_timeouts_total == 1; }));
   // The other, keep-alive, connection is still usable.
@@ -430,6 +431,32 @@ TEST(Server, StopFinishesAResponseInFlightClosesIdleConnectionsAndEndsTheLoop) {
   EXPECT_TRUE(rs.WaitStopped(5s));
   TestClient late(rs.endpoint());
   EXPECT_FALSE(late.connected());
+}
+
+TEST(Server, LogsOneAccessLineWithoutTokenOrQuery) {
+  ServerOptions options = LoopbackOptions();
+  options.auth = TwoTokens();
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(options, TestRouter()).ok());
+  const common::LogLevel saved = common::GetLogLevel();
+  common::SetLogLevel(common::LogLevel::kInfo);
+  ::testing::internal::CaptureStderr();
+  {
+    TestClient client(rs.endpoint());
+    ASSERT_TRUE(client.Send(RequestText("GET", "/api/v1/echo?q=hidden-value", kViewer)));
+    ASSERT_TRUE(client.ReadResponse().has_value());
+    ASSERT_TRUE(client.Send(RequestText("GET", "/nope")));  // same connection, no token
+    ASSERT_TRUE(client.ReadResponse().has_value());
+    ASSERT_TRUE(Eventually([&] { return rs.server->Stats().routes.size() == 2; }));
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  common::SetLogLevel(saved);
+  EXPECT_NE(log.find("subsystem=http GET /api/v1/echo 200 "), std::string::npos) << log;
+  EXPECT_NE(log.find("principal=grafana"), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /nope 404 "), std::string::npos) << log;
+  EXPECT_NE(log.find("principal=anonymous"), std::string::npos) << log;
+  EXPECT_EQ(log.find("viewer-secret"), std::string::npos) << log;
+  EXPECT_EQ(log.find("hidden-value"), std::string::npos) << log;
 }
 
 TEST(Server, CountsRequestsByRouteAndStatusClass) {
