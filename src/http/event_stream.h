@@ -60,7 +60,7 @@ class EventStream {
 
   EventStreamStats Stats() const;  // thread-safe
 
-  struct Hub;
+  struct Hub;  // defined in event_stream.cc
 
  private:
   std::shared_ptr<Hub> hub_;

@@ -85,7 +85,7 @@ class Server {
 
   ServerStats Stats() const;
 
-  class Impl;
+  class Impl;  // defined in server.cc; public only so that its sessions can name it
 
  private:
   std::shared_ptr<Impl> impl_;
