@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -26,6 +27,7 @@
 #include "model/statement_stats.h"
 #include "model/storage.h"
 #include "model/table_stats.h"
+#include "model/tier_times.h"
 #include "model/wraparound.h"
 
 namespace pgvigil::model {
@@ -35,6 +37,7 @@ struct Snapshot {
   common::Timestamp collected_at{};  // when collection started (client clock)
   double duration_seconds = 0;       // wall time of the whole collection
   std::vector<std::string> tiers;    // which tiers this snapshot holds
+  TierTimes tier_times;              // when each tier's parts were read, in a composed snapshot
   ServerInfo server;
   std::vector<CollectorOutcome> outcomes;
 
@@ -74,5 +77,13 @@ struct Snapshot {
     return nullptr;
   }
 };
+
+// When `tier`'s parts of `s` were collected: its tier time when set, else `collected_at` (a
+// snapshot collected in one go). Rates and ages of a tier's counters use this, never
+// `collected_at` directly.
+inline common::Timestamp CollectedAt(const Snapshot& s, std::string_view tier) {
+  const std::optional<common::Timestamp>* at = s.tier_times.Find(tier);
+  return at != nullptr && at->has_value() ? **at : s.collected_at;
+}
 
 }  // namespace pgvigil::model

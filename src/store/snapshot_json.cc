@@ -22,25 +22,29 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerInfo, server_version_num, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CollectorOutcome, collector, tier, status,
                                                 error_code, message, sqlstate, duration_seconds,
                                                 rows)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Backend, pid, leader_pid, datname, usename, application_name, client_addr, backend_type, state,
-    wait_event_type, wait_event, backend_age_seconds, xact_age_seconds, query_age_seconds,
-    state_age_seconds, backend_xid_age, backend_xmin_age, query_id, query)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Backend, pid, leader_pid, datname, usename,
+                                                application_name, client_addr, backend_type, state,
+                                                wait_event_type, wait_event, backend_age_seconds,
+                                                xact_age_seconds, query_age_seconds,
+                                                state_age_seconds, backend_xid_age,
+                                                backend_xmin_age, query_id, query)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LockWait, pid, blocking_pids, locktype, mode,
                                                 relation, datname, wait_seconds,
                                                 is_wait_start_exact)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    ReplicationConnection, pid, usename, application_name, client_addr, state, sync_state,
-    sent_lag_bytes, write_lag_bytes, flush_lag_bytes, replay_lag_bytes, write_lag_seconds,
-    flush_lag_seconds, replay_lag_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReplicationConnection, pid, usename,
+                                                application_name, client_addr, state, sync_state,
+                                                sent_lag_bytes, write_lag_bytes, flush_lag_bytes,
+                                                replay_lag_bytes, write_lag_seconds,
+                                                flush_lag_seconds, replay_lag_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WalReceiver, status, sender_host, sender_port,
                                                 slot_name, receive_lsn_bytes, replay_lsn_bytes,
                                                 replay_lag_bytes, replay_delay_seconds,
                                                 last_msg_receipt_age_seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    ReplicationSlot, slot_name, plugin, slot_type, datname, temporary, active, active_pid, xmin_age,
-    catalog_xmin_age, retained_wal_bytes, wal_status, safe_wal_size_bytes, conflicting,
-    inactive_seconds, invalidation_reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReplicationSlot, slot_name, plugin, slot_type,
+                                                datname, temporary, active, active_pid, xmin_age,
+                                                catalog_xmin_age, retained_wal_bytes, wal_status,
+                                                safe_wal_size_bytes, conflicting, inactive_seconds,
+                                                invalidation_reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PgBouncerPool, database, user, cl_active,
                                                 cl_waiting, sv_active, sv_idle, sv_used, sv_tested,
                                                 sv_login, maxwait_seconds, pool_mode)
@@ -58,15 +62,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     StatementStats, userid, dbid, queryid, rolname, datname, toplevel, calls, total_exec_time,
     min_exec_time, max_exec_time, mean_exec_time, stddev_exec_time, plans, total_plan_time, rows,
     shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written, local_blks_hit,
-    local_blks_read, temp_blks_read, temp_blks_written, shared_blk_read_time,
-    shared_blk_write_time, temp_blk_read_time, temp_blk_write_time, wal_records, wal_fpi,
-    wal_bytes, jit_functions, jit_generation_time, stats_since, query)
+    local_blks_read, temp_blks_read, temp_blks_written, shared_blk_read_time, shared_blk_write_time,
+    temp_blk_read_time, temp_blk_write_time, wal_records, wal_fpi, wal_bytes, jit_functions,
+    jit_generation_time, stats_since, query)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatementsInfo, dealloc, stats_reset)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    CheckpointerStats, checkpoints_timed, checkpoints_req, checkpoints_done,
-    checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint, buffers_clean,
-    maxwritten_clean, buffers_alloc, buffers_backend, buffers_backend_fsync, restartpoints_timed,
-    restartpoints_req, restartpoints_done, checkpointer_stats_reset, bgwriter_stats_reset)
+    CheckpointerStats, checkpoints_timed, checkpoints_req, checkpoints_done, checkpoint_write_time,
+    checkpoint_sync_time, buffers_checkpoint, buffers_clean, maxwritten_clean, buffers_alloc,
+    buffers_backend, buffers_backend_fsync, restartpoints_timed, restartpoints_req,
+    restartpoints_done, checkpointer_stats_reset, bgwriter_stats_reset)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WalStats, wal_lsn_bytes, wal_records, wal_fpi,
                                                 wal_bytes, wal_buffers_full, wal_write, wal_sync,
                                                 wal_write_time, wal_sync_time, stats_reset)
@@ -113,12 +117,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BloatInputs, datname, relid, ind
                                                 relname, indexrelname, reltuples, relpages,
                                                 fillfactor, header_width, data_width, tuple_width,
                                                 columns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TierTimes, fast, standard, slow)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Snapshot, target, collected_at, duration_seconds, tiers, server, outcomes, activity, lock_waits,
-    replication, wal_receiver, replication_slots, pgbouncer_pools, pgbouncer_stats, databases,
-    statements, statements_info, checkpointer, wal, archiver, database_ages, prepared_transactions,
-    settings, tables, indexes, sequences, database_sizes, largest_relations, skipped_relations,
-    bloat_inputs)
+    Snapshot, target, collected_at, duration_seconds, tiers, tier_times, server, outcomes, activity,
+    lock_waits, replication, wal_receiver, replication_slots, pgbouncer_pools, pgbouncer_stats,
+    databases, statements, statements_info, checkpointer, wal, archiver, database_ages,
+    prepared_transactions, settings, tables, indexes, sequences, database_sizes, largest_relations,
+    skipped_relations, bloat_inputs)
 
 }  // namespace pgvigil::model
 
@@ -144,6 +149,31 @@ common::Result<common::Timestamp> ParseTimestamp(std::string_view text) {
 }
 
 nlohmann::json SnapshotToJson(const model::Snapshot& snapshot) { return snapshot; }
+
+nlohmann::json SnapshotPartsToJson(const model::Snapshot& s,
+                                   std::initializer_list<std::string_view> parts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::string_view part : parts) {
+    const std::string key(part);
+    if (part == "activity") out[key] = s.activity;
+    else if (part == "lock_waits") out[key] = s.lock_waits;
+    else if (part == "replication") out[key] = s.replication;
+    else if (part == "wal_receiver") out[key] = s.wal_receiver;
+    else if (part == "replication_slots") out[key] = s.replication_slots;
+    else if (part == "pgbouncer_pools") out[key] = s.pgbouncer_pools;
+    else if (part == "databases") out[key] = s.databases;
+    else if (part == "statements") out[key] = s.statements;
+    else if (part == "statements_info") out[key] = s.statements_info;
+    else if (part == "archiver") out[key] = s.archiver;
+    else if (part == "tables") out[key] = s.tables;
+    else if (part == "indexes") out[key] = s.indexes;
+    else if (part == "sequences") out[key] = s.sequences;
+    else if (part == "database_sizes") out[key] = s.database_sizes;
+    else if (part == "largest_relations") out[key] = s.largest_relations;
+    else if (part == "skipped_relations") out[key] = s.skipped_relations;
+  }
+  return out;
+}
 
 common::Result<model::Snapshot> SnapshotFromJson(const nlohmann::json& json) {
   try {
@@ -246,6 +276,7 @@ void WriteSnapshotJson(const model::Snapshot& s, std::ostream& out, int indent) 
   w.Member("statements_info", s.statements_info);
   w.List("tables", s.tables);
   w.Member("target", s.target);
+  w.Member("tier_times", s.tier_times);
   w.List("tiers", s.tiers);
   w.Member("wal", s.wal);
   w.Member("wal_receiver", s.wal_receiver);

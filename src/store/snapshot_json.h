@@ -3,8 +3,10 @@
 // the API serves. Field names are the model's (PostgreSQL's column names). Thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,12 @@
 namespace pgvigil::store {
 
 nlohmann::json SnapshotToJson(const model::Snapshot& snapshot);
+
+// Only the named parts ("tables", "activity", …, the Snapshot's field names), each under its
+// own key: what the API's health views serve without serialising the whole snapshot. Unknown
+// names are left out.
+nlohmann::json SnapshotPartsToJson(const model::Snapshot& snapshot,
+                                   std::initializer_list<std::string_view> parts);
 
 // kInvalidArgument with the parser's reason when `json` is not a snapshot.
 common::Result<model::Snapshot> SnapshotFromJson(const nlohmann::json& json);

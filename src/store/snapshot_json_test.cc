@@ -34,6 +34,34 @@ TEST(SnapshotJson, RoundTripsOptionalsTimestampsAndOutcomes) {
   EXPECT_EQ(back->outcomes[0].status, model::CollectorStatus::kSkipped);
 }
 
+TEST(SnapshotJson, RoundTripsTierTimes) {
+  model::Snapshot s;
+  s.collected_at = common::TimestampFromEpochSeconds(1000);
+  s.tier_times.fast = common::TimestampFromEpochSeconds(1000);
+  s.tier_times.slow = common::Timestamp(std::chrono::microseconds(700'000'250));
+  const nlohmann::json j = SnapshotToJson(s);
+  EXPECT_EQ(j["tier_times"]["slow"], "1970-01-01T00:11:40.000250Z");
+  EXPECT_TRUE(j["tier_times"]["standard"].is_null());
+  auto back = SnapshotFromJson(j);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_EQ(back->tier_times.fast, s.tier_times.fast);
+  EXPECT_FALSE(back->tier_times.standard.has_value());
+  EXPECT_EQ(back->tier_times.slow, s.tier_times.slow);
+  std::ostringstream out;
+  WriteSnapshotJson(s, out, -1);
+  EXPECT_EQ(nlohmann::json::parse(out.str()), j);
+}
+
+TEST(SnapshotJson, ReadsADocumentWithoutTierTimesAsCollectedInOneGo) {
+  nlohmann::json j = SnapshotToJson(model::Snapshot{});
+  j["collected_at"] = "2025-11-22T07:03:36Z";
+  j.erase("tier_times");
+  auto back = SnapshotFromJson(j);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_FALSE(back->tier_times.fast || back->tier_times.standard || back->tier_times.slow);
+  EXPECT_EQ(model::CollectedAt(*back, model::kSlowTier), back->collected_at);
+}
+
 TEST(SnapshotJson, RejectsAMalformedDocumentWithAReason) {
   auto bad = SnapshotFromJson(nlohmann::json::parse(R"({"activity": "not a list"})"));
   ASSERT_FALSE(bad.has_value());
