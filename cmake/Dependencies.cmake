@@ -8,6 +8,9 @@ find_package(fmt 9 REQUIRED)                  # libfmt-dev 9.1
 find_package(CLI11 REQUIRED)                  # libcli11-dev 2.1
 find_package(yaml-cpp 0.7 REQUIRED)           # libyaml-cpp-dev 0.7
 find_package(Boost 1.74 REQUIRED)             # libboost-dev 1.74: Asio + Beast (header-only)
+# For every target alike: Asio's class layouts depend on these, so a definition seen by some
+# translation units and not others breaks the One Definition Rule (it crashed the daemon).
+add_compile_definitions(BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 find_package(SQLite3 3.40 REQUIRED)           # libsqlite3-dev 3.40: the embedded store
 find_package(Threads REQUIRED)
 find_package(spdlog 1.10 REQUIRED)            # libspdlog-dev 1.10: the daemon's structured logs
