@@ -3,6 +3,8 @@
 // so it is read with RunSimple on a session of its own rather than through the pipeline.
 #include <chrono>
 
+#include "collect/pgbouncer_collector.h"
+
 #include "collect/collection.h"
 #include "collect/row_reader.h"
 
@@ -23,8 +25,9 @@ common::Status ReadPools(const pg::ResultSet& rows, model::Snapshot& snapshot) {
     p.sv_used = r.Get<std::int64_t>("sv_used");
     p.sv_tested = r.Get<std::int64_t>("sv_tested");
     p.sv_login = r.Get<std::int64_t>("sv_login");
-    p.maxwait_seconds = static_cast<double>(r.Get<std::int64_t>("maxwait")) +
-                        static_cast<double>(r.Get<std::optional<std::int64_t>>("maxwait_us").value_or(0)) / 1e6;
+    p.maxwait_seconds =
+        static_cast<double>(r.Get<std::int64_t>("maxwait")) +
+        static_cast<double>(r.Get<std::optional<std::int64_t>>("maxwait_us").value_or(0)) / 1e6;
     p.pool_mode = r.Get<std::string>("pool_mode");
     snapshot.pgbouncer_pools.push_back(std::move(p));
   }
@@ -52,13 +55,13 @@ common::Status ReadStats(const pg::ResultSet& rows, model::Snapshot& snapshot) {
 
 }  // namespace
 
-void CollectPgBouncer(pg::Session& admin, model::Snapshot& snapshot) {
-  const auto start = std::chrono::steady_clock::now();
+void ParsePgBouncer(const common::Result<pg::ResultSet>& pools,
+                    const common::Result<pg::ResultSet>& stats,
+                    std::chrono::steady_clock::duration elapsed, model::Snapshot& snapshot) {
   model::CollectorOutcome o;
   o.collector = "pgbouncer";
   o.tier = std::string(TierName(Tier::kFast));
   common::Status status;
-  auto pools = admin.RunSimple("SHOW POOLS");
   if (!pools.has_value()) {
     status = pools.error().WithContext("SHOW POOLS");
   } else {
@@ -66,7 +69,6 @@ void CollectPgBouncer(pg::Session& admin, model::Snapshot& snapshot) {
     status = ReadPools(*pools, snapshot);
   }
   if (status.ok()) {
-    auto stats = admin.RunSimple("SHOW STATS");
     if (!stats.has_value()) {
       status = stats.error().WithContext("SHOW STATS");
     } else {
@@ -80,9 +82,27 @@ void CollectPgBouncer(pg::Session& admin, model::Snapshot& snapshot) {
     o.message = status.message();
     o.sqlstate = status.sqlstate();
   }
-  o.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.duration_seconds = std::chrono::duration<double>(elapsed).count();
   snapshot.outcomes.push_back(std::move(o));
+}
+
+void RecordPgBouncerFailure(const common::Status& status, model::Snapshot& snapshot) {
+  model::CollectorOutcome o;
+  o.collector = "pgbouncer";
+  o.tier = std::string(TierName(Tier::kFast));
+  o.status = model::CollectorStatus::kError;
+  o.error_code = std::string(common::StatusCodeName(status.code()));
+  o.message = status.message();
+  o.sqlstate = status.sqlstate();
+  snapshot.outcomes.push_back(std::move(o));
+}
+
+void CollectPgBouncer(pg::Session& admin, model::Snapshot& snapshot) {
+  const auto start = std::chrono::steady_clock::now();
+  auto pools = admin.RunSimple("SHOW POOLS");
+  common::Result<pg::ResultSet> stats = common::InternalError("SHOW POOLS failed first");
+  if (pools.has_value()) stats = admin.RunSimple("SHOW STATS");
+  ParsePgBouncer(pools, stats, std::chrono::steady_clock::now() - start, snapshot);
 }
 
 }  // namespace pgvigil::collect
