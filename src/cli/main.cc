@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgvigil's command line. `collect`: 0 done; 1 nothing could be collected (cannot connect,
-// or every collector failed); 2 bad usage. `check`: Nagios codes (check_command.h). A last-resort catch turns any escaped exception
-// into a message and exit code 3 (it is a bug: STYLE.md §5).
+// or every collector failed); 2 bad usage. `check`: Nagios codes (check_command.h). A last-resort
+// catch turns any escaped exception into a message and exit code 3 (it is a bug: STYLE.md §5).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -10,7 +10,9 @@
 
 #include "cli/check_command.h"
 #include "cli/collect_command.h"
+#include "cli/serve_command.h"
 #include "common/log.h"
+#include "config/settings_table.h"
 #include "daemon/thresholds_config.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +28,10 @@ int main(int argc, char** argv) {
     CLI::App* collect = pgvigil::cli::AddCollectCommand(app, collect_args);
     pgvigil::cli::CheckArgs check_args;
     CLI::App* check = pgvigil::cli::AddCheckCommand(app, check_args);
+    pgvigil::cli::ServeArgs serve_args;
+    CLI::App* serve = pgvigil::cli::AddServeCommand(app, serve_args);
+    CLI::App* settings = app.add_subcommand(
+        "settings", "Print every setting of the daemon's file with its default (Markdown)");
     CLI::App* thresholds = app.add_subcommand(
         "thresholds", "Print every threshold and check parameter with its default (Markdown)");
 
@@ -42,6 +48,14 @@ int main(int argc, char** argv) {
 
     if (collect->parsed()) return pgvigil::cli::RunCollect(collect_args);
     if (check->parsed()) return pgvigil::cli::RunCheck(check_args);
+    if (serve->parsed()) {
+      serve_args.log_level_given = app.get_option("--log-level")->count() > 0;
+      return pgvigil::cli::RunServe(serve_args);
+    }
+    if (settings->parsed()) {
+      std::fputs(pgvigil::config::SettingsMarkdown().c_str(), stdout);
+      return 0;
+    }
     if (thresholds->parsed()) {
       std::fputs(pgvigil::daemon::DefaultThresholdsMarkdown().c_str(), stdout);
       return 0;

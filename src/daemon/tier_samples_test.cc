@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/tier_samples.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/state_cache.h"
+#include "daemon/target_monitor.h"
+
+namespace pgvigil::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::shared_ptr<const model::Snapshot> Sample(std::vector<std::string> tiers, int second,
+                                              std::int64_t commits) {
+  auto s = std::make_shared<model::Snapshot>();
+  s->target = "t";
+  s->collected_at = common::Timestamp(std::chrono::seconds(1'800'000'000 + second));
+  s->tiers = tiers;
+  for (const std::string& tier : tiers) {
+    model::CollectorOutcome o;
+    o.collector = tier == "fast"       ? "stat_activity"
+                  : tier == "standard" ? "stat_database"
+                                       : "stat_user_tables";
+    o.tier = tier;
+    s->outcomes.push_back(o);
+    if (tier == "fast") {
+      model::Backend b;
+      b.pid = 100 + second;
+      s->activity.push_back(b);
+    }
+    if (tier == "standard") {
+      model::DatabaseStats d;
+      d.datname = "app";
+      d.xact_commit = commits;
+      s->databases.push_back(d);
+    }
+    if (tier == "slow") {
+      model::TableStats t;
+      t.relname = "orders";
+      t.seq_scan = second;
+      s->tables.push_back(t);
+    }
+  }
+  return s;
+}
+
+TEST(TierSamples, ComposesEachTierFromItsOwnLatestSample) {
+  TierSamples samples;
+  samples.Add(Sample({"fast", "standard", "slow"}, 0, 100));
+  samples.Add(Sample({"fast"}, 1, 0));
+  samples.Add(Sample({"fast"}, 2, 0));
+  samples.Add(Sample({"fast", "standard"}, 15, 400));
+
+  const auto current = samples.ComposeCurrent();
+  ASSERT_NE(current, nullptr);
+  ASSERT_EQ(current->activity.size(), 1u);
+  EXPECT_EQ(current->activity[0].pid, 115);
+  ASSERT_EQ(current->databases.size(), 1u);
+  EXPECT_EQ(current->databases[0].xact_commit, 400);
+  ASSERT_EQ(current->tables.size(), 1u);
+  EXPECT_EQ(current->tables[0].seq_scan, 0);  // the slow tier's only sample
+  EXPECT_EQ(current->outcomes.size(), 3u);    // one per tier, no duplicates
+
+  // The previous composition pairs each tier with its own previous sample: the standard
+  // counters 15 s apart, the fast parts 13 s apart (the last two fast samples), no slow part.
+  const auto previous = samples.ComposePrevious();
+  ASSERT_NE(previous, nullptr);
+  ASSERT_EQ(previous->databases.size(), 1u);
+  EXPECT_EQ(previous->databases[0].xact_commit, 100);
+  EXPECT_EQ(previous->activity[0].pid, 102);
+  EXPECT_TRUE(previous->tables.empty());
+  EXPECT_EQ(model::CollectedAt(*current, "standard") - model::CollectedAt(*previous, "standard"),
+            std::chrono::seconds(15));
+  EXPECT_EQ(model::CollectedAt(*current, "fast") - model::CollectedAt(*previous, "fast"),
+            std::chrono::seconds(13));
+}
+
+TEST(TierSamples, ClearForgetsEverything) {
+  TierSamples samples;
+  samples.Add(Sample({"fast"}, 0, 0));
+  samples.Clear();
+  EXPECT_EQ(samples.ComposeCurrent(), nullptr);
+  EXPECT_EQ(samples.Latest("fast"), nullptr);
+}
+
+TEST(StateCache, UpdatesPublishNewImmutableStatesAndKeepWhatAReloadKeeps) {
+  StateCache cache;
+  model::TargetState a;
+  a.name = "a";
+  model::TargetState b;
+  b.name = "b";
+  cache.Configure({a, b});
+  const auto before = cache.Target("a");
+  const auto after = cache.Update("a", [](model::TargetState& s) {
+    s.reachability = model::Reachability::kUp;
+    s.last_error = "";
+  });
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(before->reachability, model::Reachability::kUnknown);  // the old copy is untouched
+  EXPECT_EQ(after->sequence, before->sequence + 1);
+  EXPECT_EQ(cache.Update("nobody", [](model::TargetState&) {}), nullptr);
+
+  model::TargetState a2;
+  a2.name = "a";
+  a2.region = "eu";
+  model::TargetState c;
+  c.name = "c";
+  cache.Configure({c, a2});
+  const auto targets = cache.Targets();
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0]->name, "c");
+  EXPECT_EQ(targets[1]->region, "eu");
+  EXPECT_EQ(targets[1]->reachability, model::Reachability::kUp);  // kept across the reload
+  EXPECT_EQ(cache.Target("b"), nullptr);
+}
+
+TEST(DsnForDatabase, ReplacesTheDatabaseAndKeepsEverythingElse) {
+  auto dsn = DsnForDatabase("host=db port=5433 dbname=app user=mon password='p w'", "reports");
+  ASSERT_TRUE(dsn.has_value()) << dsn.error().message();
+  EXPECT_NE(dsn->find("dbname='reports'"), std::string::npos);
+  EXPECT_NE(dsn->find("password='p w'"), std::string::npos);
+  EXPECT_NE(dsn->find("port='5433'"), std::string::npos);
+  auto uri = DsnForDatabase("postgresql://mon@db:5433/app?sslmode=disable", "it's");
+  ASSERT_TRUE(uri.has_value());
+  EXPECT_NE(uri->find(R"(dbname='it\'s')"), std::string::npos);
+  EXPECT_NE(uri->find("sslmode='disable'"), std::string::npos);
+  EXPECT_FALSE(DsnForDatabase("host='unterminated", "x").has_value());
+}
+
+}  // namespace
+}  // namespace pgvigil::daemon
