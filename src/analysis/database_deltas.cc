@@ -23,11 +23,11 @@ std::optional<double> DatabasePair::Delta(std::int64_t model::DatabaseStats::*co
 DatabaseDeltas MatchDatabases(const model::Snapshot& current, const model::Snapshot* previous) {
   DatabaseDeltas out;
   if (previous == nullptr || !HasDatabases(current) || !HasDatabases(*previous) ||
-      !CountersComparable(current, *previous)) {
+      !CountersComparable(current, *previous, model::kStandardTier)) {
     return out;
   }
   out.comparable = true;
-  out.interval_seconds = IntervalSeconds(current, *previous);
+  out.interval_seconds = IntervalSeconds(current, *previous, model::kStandardTier);
   std::map<std::uint32_t, const model::DatabaseStats*> before;
   for (const model::DatabaseStats& d : previous->databases) before.emplace(d.datid, &d);
   for (const model::DatabaseStats& d : current.databases) {

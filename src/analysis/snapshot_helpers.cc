@@ -8,9 +8,10 @@
 
 namespace pgvigil::analysis {
 
-bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous) {
+bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous,
+                        std::string_view tier) {
   return current.server.postmaster_start_time == previous.server.postmaster_start_time &&
-         current.collected_at > previous.collected_at;
+         model::CollectedAt(current, tier) > model::CollectedAt(previous, tier);
 }
 
 bool Collected(const model::Snapshot& s, std::string_view collector) {
@@ -18,9 +19,11 @@ bool Collected(const model::Snapshot& s, std::string_view collector) {
   return o != nullptr && o->status == model::CollectorStatus::kOk;
 }
 
-double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous) {
-  const double seconds =
-      std::chrono::duration<double>(current.collected_at - previous.collected_at).count();
+double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous,
+                       std::string_view tier) {
+  const double seconds = std::chrono::duration<double>(model::CollectedAt(current, tier) -
+                                                       model::CollectedAt(previous, tier))
+                             .count();
   return seconds > 0 ? seconds : 0;
 }
 

@@ -11,16 +11,20 @@
 
 namespace pgvigil::analysis {
 
-// Whether cumulative counters of `previous` can be subtracted from `current`'s: the same server
-// life (no restart between them, which resets every counter) and `previous` is older.
-bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous);
+// Whether cumulative counters of `tier` (model::kStandardTier, …) of `previous` can be
+// subtracted from `current`'s: the same server life (no restart between them, which resets
+// every counter) and `previous`'s parts of that tier are older.
+bool CountersComparable(const model::Snapshot& current, const model::Snapshot& previous,
+                        std::string_view tier);
 
 // Whether `collector` ran and succeeded in `s`: a part whose collection failed or was skipped
 // is not "nothing to report", so checks judge only collected parts.
 bool Collected(const model::Snapshot& s, std::string_view collector);
 
-// Seconds between the two samples (by the collection timestamps); 0 when not positive.
-double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous);
+// Seconds between the two samples' collections of `tier` (model::CollectedAt: in a composed
+// snapshot each tier has its own time); 0 when not positive.
+double IntervalSeconds(const model::Snapshot& current, const model::Snapshot& previous,
+                       std::string_view tier);
 
 // current - previous for a cumulative counter; empty when it went backwards (a statistics
 // reset, pg_stat_reset*) so that no rate is computed across a reset.

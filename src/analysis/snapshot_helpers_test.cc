@@ -31,5 +31,52 @@ TEST(FormatCount, SaysMillionsAndBillionsInWords) {
   EXPECT_EQ(FormatCount(1.5e9), "1.5 billion");
 }
 
+model::Snapshot At(double collected_at) {
+  model::Snapshot s;
+  s.collected_at = common::TimestampFromEpochSeconds(collected_at);
+  return s;
+}
+
+TEST(CollectedAt, IsTheTierTimeWhenSetElseCollectedAt) {
+  model::Snapshot s = At(1000);
+  s.tier_times.standard = common::TimestampFromEpochSeconds(990);
+  EXPECT_EQ(model::CollectedAt(s, model::kStandardTier), common::TimestampFromEpochSeconds(990));
+  EXPECT_EQ(model::CollectedAt(s, model::kSlowTier), s.collected_at);
+  EXPECT_EQ(model::CollectedAt(s, model::kFastTier), s.collected_at);
+  EXPECT_EQ(model::CollectedAt(s, "no such tier"), s.collected_at);
+}
+
+TEST(IntervalSeconds, MeasuresEachTierBetweenItsOwnCollections) {
+  // A composed pair as the daemon builds it: fast parts 1 s apart, standard 15 s, slow 5 min.
+  model::Snapshot before = At(1000);
+  before.tier_times = {common::TimestampFromEpochSeconds(1000),
+                       common::TimestampFromEpochSeconds(986),
+                       common::TimestampFromEpochSeconds(700)};
+  model::Snapshot now = At(1001);
+  now.tier_times = {common::TimestampFromEpochSeconds(1001),
+                    common::TimestampFromEpochSeconds(1001),
+                    common::TimestampFromEpochSeconds(1000)};
+  EXPECT_DOUBLE_EQ(IntervalSeconds(now, before, model::kFastTier), 1);
+  EXPECT_DOUBLE_EQ(IntervalSeconds(now, before, model::kStandardTier), 15);
+  EXPECT_DOUBLE_EQ(IntervalSeconds(now, before, model::kSlowTier), 300);
+  // One-shot snapshots (pgvigil check, scenario fixtures) keep using collected_at.
+  EXPECT_DOUBLE_EQ(IntervalSeconds(At(1060), At(1000), model::kSlowTier), 60);
+  EXPECT_DOUBLE_EQ(IntervalSeconds(At(1000), At(1060), model::kSlowTier), 0);
+}
+
+TEST(CountersComparable, NeedsTheTierReadAgainInTheSameServerLife) {
+  model::Snapshot before = At(1000);
+  before.tier_times.slow = common::TimestampFromEpochSeconds(700);
+  model::Snapshot now = At(1001);
+  now.tier_times.slow = common::TimestampFromEpochSeconds(700);  // not read again since
+  EXPECT_TRUE(CountersComparable(now, before, model::kFastTier));
+  EXPECT_TRUE(CountersComparable(now, before, model::kStandardTier));
+  EXPECT_FALSE(CountersComparable(now, before, model::kSlowTier));
+  now.tier_times.slow = common::TimestampFromEpochSeconds(1000);
+  EXPECT_TRUE(CountersComparable(now, before, model::kSlowTier));
+  now.server.postmaster_start_time = common::TimestampFromEpochSeconds(999);  // a restart
+  EXPECT_FALSE(CountersComparable(now, before, model::kSlowTier));
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

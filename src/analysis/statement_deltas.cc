@@ -50,12 +50,12 @@ StatementDeltas ComputeStatementDeltas(const model::Snapshot& current,
     out.why_not = "pg_stat_statements was not collected in both samples";
     return out;
   }
-  if (!CountersComparable(current, previous)) {
+  if (!CountersComparable(current, previous, model::kStandardTier)) {
     out.why_not = "the server restarted between the samples";
     return out;
   }
   out.comparable = true;
-  out.interval_seconds = IntervalSeconds(current, previous);
+  out.interval_seconds = IntervalSeconds(current, previous, model::kStandardTier);
 
   // pg_stat_statements_info (1.9+) tells resets and evictions apart; with 1.8 neither shows,
   // and a counter going backwards is all there is to go by.

@@ -20,15 +20,17 @@ void ArchiverFailingCheck::Evaluate(const CheckInput& input,
   const model::Snapshot& s = input.current;
   if (ArchiverRuns(s) != true || !Collected(s, "archiver") || !s.archiver) return;
   const model::ArchiverStats& a = *s.archiver;
+  // Ages as of when pg_stat_archiver was read: what happened after that is not seen yet.
+  const common::Timestamp read_at = model::CollectedAt(s, model::kStandardTier);
 
   std::optional<double> failures;  // in the interval, when two samples can be compared
   double interval = 0;
-  if (input.previous != nullptr && CountersComparable(s, *input.previous) &&
+  if (input.previous != nullptr && CountersComparable(s, *input.previous, model::kStandardTier) &&
       Collected(*input.previous, "archiver") && input.previous->archiver &&
       input.previous->archiver->stats_reset == a.stats_reset) {
     failures = CounterDelta(static_cast<double>(a.failed_count),
                             static_cast<double>(input.previous->archiver->failed_count));
-    interval = IntervalSeconds(s, *input.previous);
+    interval = IntervalSeconds(s, *input.previous, model::kStandardTier);
   }
   const bool stuck =
       a.last_failed_time && (!a.last_archived_time || *a.last_failed_time > *a.last_archived_time);
@@ -53,11 +55,11 @@ void ArchiverFailingCheck::Evaluate(const CheckInput& input,
           ? fmt::format("{:.0f} failures in the last {}", *failures, FormatDuration(interval))
           : "";
   if (stuck) {
-    f.message = fmt::format(
-        "WAL archiving is failing: segment {} failed {}, the last success was {}{}",
-        a.last_failed_wal.empty() ? "(unknown)" : a.last_failed_wal,
-        AgoText(s.collected_at, a.last_failed_time), AgoText(s.collected_at, a.last_archived_time),
-        in_interval.empty() ? "" : "; " + in_interval);
+    f.message =
+        fmt::format("WAL archiving is failing: segment {} failed {}, the last success was {}{}",
+                    a.last_failed_wal.empty() ? "(unknown)" : a.last_failed_wal,
+                    AgoText(read_at, a.last_failed_time), AgoText(read_at, a.last_archived_time),
+                    in_interval.empty() ? "" : "; " + in_interval);
   } else {
     f.message = fmt::format("WAL archiving failed ({}, last on segment {}) but has archived since",
                             in_interval, a.last_failed_wal);
@@ -66,9 +68,9 @@ void ArchiverFailingCheck::Evaluate(const CheckInput& input,
                                    a.archived_count, a.failed_count));
   f.evidence.push_back(fmt::format("last_failed_wal = {} ({}), last_archived_wal = {} ({})",
                                    a.last_failed_wal.empty() ? "null" : a.last_failed_wal,
-                                   AgoText(s.collected_at, a.last_failed_time),
+                                   AgoText(read_at, a.last_failed_time),
                                    a.last_archived_wal.empty() ? "null" : a.last_archived_wal,
-                                   AgoText(s.collected_at, a.last_archived_time)));
+                                   AgoText(read_at, a.last_archived_time)));
   const std::string library = SettingText(s, "archive_library").value_or("");
   f.evidence.push_back(fmt::format(
       "archive_mode = {}, {}", SettingText(s, "archive_mode").value_or("?"),

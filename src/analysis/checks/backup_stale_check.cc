@@ -37,14 +37,17 @@ void BackupStaleCheck::Evaluate(const CheckInput& input, std::vector<model::Find
   const model::Snapshot& s = input.current;
   if (ArchiverRuns(s) != true || !Collected(s, "archiver") || !s.archiver) return;
   const model::ArchiverStats& a = *s.archiver;
+  // The age as of when pg_stat_archiver was read: a segment archived since is not seen yet, so a
+  // later clock (a fresher fast tier) would overstate it.
+  const common::Timestamp read_at = model::CollectedAt(s, model::kStandardTier);
 
   double age = 0;
   bool since_reset = false;
   if (a.last_archived_time) {
-    age = std::chrono::duration<double>(s.collected_at - *a.last_archived_time).count();
+    age = std::chrono::duration<double>(read_at - *a.last_archived_time).count();
   } else if (a.stats_reset) {
     // Nothing archived since the statistics were reset: at least that long.
-    age = std::chrono::duration<double>(s.collected_at - *a.stats_reset).count();
+    age = std::chrono::duration<double>(read_at - *a.stats_reset).count();
     since_reset = true;
   } else {
     return;
@@ -82,7 +85,7 @@ void BackupStaleCheck::Evaluate(const CheckInput& input, std::vector<model::Find
   }
   f.evidence.push_back(fmt::format("last_archived_wal = {}, last_archived_time {}",
                                    a.last_archived_wal.empty() ? "null" : a.last_archived_wal,
-                                   AgoText(s.collected_at, a.last_archived_time)));
+                                   AgoText(read_at, a.last_archived_time)));
   if (waiting_bytes) {
     f.evidence.push_back(fmt::format("{} of WAL written after that segment (segment size {})",
                                      FormatBytes(std::max(0.0, *waiting_bytes)),
@@ -90,8 +93,7 @@ void BackupStaleCheck::Evaluate(const CheckInput& input, std::vector<model::Find
   }
   if (a.last_failed_time) {
     f.evidence.push_back(fmt::format("last archive failure {} on {}",
-                                     AgoText(s.collected_at, a.last_failed_time),
-                                     a.last_failed_wal));
+                                     AgoText(read_at, a.last_failed_time), a.last_failed_wal));
   }
   f.evidence.push_back(fmt::format("archive_timeout = {}", archive_timeout && *archive_timeout > 0
                                                                ? FormatDuration(*archive_timeout)

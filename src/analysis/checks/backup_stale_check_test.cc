@@ -114,5 +114,21 @@ TEST(SegmentEndBytes, ReadsTheSegmentNumberFromTheFileName) {
   EXPECT_FALSE(SegmentEndBytes("000000010000000A000000FF.00000028.backup", kSegment).has_value());
 }
 
+TEST(BackupStaleCheck, TheAgeIsAsOfTheArchiverRead) {
+  // In a composed snapshot pg_stat_archiver (standard tier) was read 10 s before collected_at
+  // (the fast tier): a segment archived in those 10 s would not be seen yet.
+  auto composed = [](double age_seconds) {
+    model::Snapshot s = Server(age_seconds);
+    s.collected_at = kNow + seconds(10);
+    s.tier_times.fast = s.collected_at;
+    s.tier_times.standard = kNow;
+    return s;
+  };
+  EXPECT_TRUE(Evaluate(composed(3599)).empty());
+  const auto findings = Evaluate(composed(3600));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(*findings[0].value, 3600);
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

@@ -29,7 +29,7 @@ void CheckpointTooFrequentCheck::Evaluate(const CheckInput& input,
   const model::Snapshot& s = input.current;
   const model::Snapshot* prev = input.previous;
   if (prev == nullptr || !HasCheckpointer(s) || !HasCheckpointer(*prev) ||
-      !CountersComparable(s, *prev)) {
+      !CountersComparable(s, *prev, model::kStandardTier)) {
     return;
   }
   const model::CheckpointerStats& now = *s.checkpointer;
@@ -40,7 +40,7 @@ void CheckpointTooFrequentCheck::Evaluate(const CheckInput& input,
   const auto requested = CounterDelta(static_cast<double>(now.checkpoints_req),
                                       static_cast<double>(before.checkpoints_req));
   if (!timed || !requested) return;
-  const double interval = IntervalSeconds(s, *prev);
+  const double interval = IntervalSeconds(s, *prev, model::kStandardTier);
   const double total = *timed + *requested;
   if (total <= 0 || interval <= 0) return;  // no checkpoint: nothing to judge
   const std::string counts = fmt::format("{} requested and {} timed checkpoints in the last {}",

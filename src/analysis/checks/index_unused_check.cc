@@ -29,6 +29,11 @@ std::optional<common::Timestamp> StatsReset(const model::Snapshot& s, std::strin
   return std::nullopt;
 }
 
+// pg_stat_user_indexes is read with the slow tier: its samples are as of that tier's time.
+common::Timestamp IndexesReadAt(const model::Snapshot& s) {
+  return model::CollectedAt(s, model::kSlowTier);
+}
+
 double DaysBetween(common::Timestamp from, common::Timestamp to) {
   return std::chrono::duration<double>(to - from).count() / kSecondsPerDay;
 }
@@ -51,22 +56,24 @@ common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& 
     if (*it != nullptr && *it != input.previous) earlier.push_back(*it);
   }
   std::sort(earlier.begin(), earlier.end(), [](const model::Snapshot* a, const model::Snapshot* b) {
-    return a->collected_at > b->collected_at;
+    return IndexesReadAt(*a) > IndexesReadAt(*b);
   });
-  common::Timestamp since = now.collected_at;
+  common::Timestamp since = IndexesReadAt(now);
   for (const model::Snapshot* s : earlier) {
+    // The same read as `now`'s (the daemon stores the slow sample it composes `now` from).
+    if (IndexesReadAt(*s) >= IndexesReadAt(now)) continue;
     // A restart may have lost the counters (a crash does): nothing before it proves anything.
-    if (!CountersComparable(now, *s)) break;
+    if (!CountersComparable(now, *s, model::kSlowTier)) break;
     // A sample without the part is a gap, not a scan: the cumulative counter still covers it.
     if (!Collected(*s, "stat_user_indexes")) continue;
     const model::IndexStats* then = FindIndex(*s, index);
     if (then == nullptr || then->idx_scan != 0) break;  // not there yet, or scanned then
-    since = s->collected_at;
+    since = IndexesReadAt(*s);
   }
   // A reset in between (pg_stat_reset, or a single table's: both move the database's
   // stats_reset) could have erased scans made after `since`.
   if (const auto reset = StatsReset(now, index.datname); reset && *reset > since) {
-    since = std::min(*reset, now.collected_at);
+    since = std::min(*reset, IndexesReadAt(now));
   }
   return since;
 }
@@ -89,7 +96,7 @@ void IndexUnusedCheck::Evaluate(const CheckInput& input, std::vector<model::Find
     const double min_days = input.thresholds.Param("index.unused.min_days", s.target, object);
 
     const common::Timestamp since = UnusedSince(input, idx);
-    const double days = DaysBetween(since, s.collected_at);
+    const double days = DaysBetween(since, IndexesReadAt(s));
     const bool proven = days >= min_days;
     const auto reset = StatsReset(s, idx.datname);
 
@@ -128,7 +135,7 @@ void IndexUnusedCheck::Evaluate(const CheckInput& input, std::vector<model::Find
           "statistics of database {} count since their reset on {} ({} ago); the index may be "
           "younger",
           idx.datname, Day(*reset),
-          FormatDuration(DaysBetween(*reset, s.collected_at) * kSecondsPerDay)));
+          FormatDuration(DaysBetween(*reset, IndexesReadAt(s)) * kSecondsPerDay)));
     } else {
       f.evidence.push_back(fmt::format(
           "statistics of database {} were never reset: they count since the cluster was created "

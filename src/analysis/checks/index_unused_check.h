@@ -21,7 +21,8 @@ class IndexUnusedCheck final : public Check {
 // Since when `index` (of input.current) has provably had no scan: the oldest sample of
 // input.previous and input.history from which idx_scan stayed 0 through every sample up to now
 // with the counters comparable (no restart), and not before its database's last statistics
-// reset. input.current.collected_at when no earlier sample shows it unused.
+// reset. Times are those of the slow tier (pg_stat_user_indexes is read with it); the current
+// sample's when no earlier sample shows it unused.
 common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& index);
 
 }  // namespace pgvigil::analysis

@@ -194,5 +194,35 @@ TEST(IndexUnusedCheck, QuotesAHostileNameInTheRecommendation) {
   EXPECT_EQ(findings[0].recommendation->sql, "DROP INDEX CONCURRENTLY \"Sales\".\"we\"\"ird\";");
 }
 
+TEST(IndexUnusedCheck, CountsTheDaysBetweenTheSlowTiersReads) {
+  // pg_stat_user_indexes is read with the slow tier: in a composed snapshot its parts are as of
+  // the slow read, not of collected_at (the fresher fast tier).
+  using std::chrono::minutes;
+  const model::Snapshot old = Sample(-7, {Index("i", 500 * kMiB)});
+  model::Snapshot now = Sample(0, {Index("i", 500 * kMiB)});
+  now.tier_times.fast = now.collected_at;
+  now.tier_times.slow = now.collected_at - minutes(4);  // 6.997 days after `old`
+  auto findings = Evaluate(now, {&old});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_TRUE(findings[0].insufficient_data) << findings[0].message;
+
+  // And a composed previous whose slow read is 7 days old proves it, however fresh its fast
+  // parts are.
+  model::Snapshot previous = Sample(-7, {Index("i", 500 * kMiB)});
+  previous.collected_at = Day(-7) + minutes(10);
+  previous.tier_times.fast = previous.collected_at;
+  previous.tier_times.slow = Day(-7);
+  now.tier_times.slow = Day(0);
+  // The history holds the slow sample `now` was composed from: the same read, not a later one.
+  const model::Snapshot own_read = Sample(0, {Index("i", 500 * kMiB)});
+  History history;
+  history.snapshots = {&own_read};
+  findings = testing::EvaluateCheck(IndexUnusedCheck(), now, &previous, {}, history);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].insufficient_data) << findings[0].message;
+  EXPECT_EQ(findings[0].severity, model::Severity::kWarning);
+  EXPECT_NE(findings[0].message.find("7.0 days"), std::string::npos) << findings[0].message;
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

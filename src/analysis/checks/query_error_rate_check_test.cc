@@ -85,5 +85,20 @@ TEST(QueryErrorRateCheck, APerDatabaseOverrideRaisesTheLevel) {
   EXPECT_EQ(Interval(70, 30).size(), 1u);
 }
 
+TEST(QueryErrorRateCheck, JudgesAComposedSnapshotOverTheStandardTiersInterval) {
+  // The daemon's snapshots: fast parts 1 s apart, pg_stat_database (standard tier) 15 s apart.
+  model::Snapshot before = Sample(1000, 10000, 100);
+  before.tier_times.fast = TimestampFromEpochSeconds(1000);
+  before.tier_times.standard = TimestampFromEpochSeconds(985);
+  model::Snapshot now = Sample(1001, 10000 + 95, 100 + 5);
+  now.tier_times.fast = TimestampFromEpochSeconds(1001);
+  now.tier_times.standard = TimestampFromEpochSeconds(1000);
+  const auto findings = testing::EvaluateCheck(QueryErrorRateCheck(), now, &before);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].message,
+            "5.0 % of transactions in database shop rolled back in the last 15 s (5 of 100)");
+  EXPECT_EQ(findings[0].evidence[1], "0.3 rollbacks per second");
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

@@ -30,7 +30,13 @@ Baselines Summarise(const History& history, const model::Snapshot& previous) {
   Baselines out;
   const model::Snapshot* before = nullptr;
   for (const model::Snapshot* h : history.snapshots) {
-    if (h == nullptr || !HasStatements(*h) || h->collected_at > previous.collected_at) continue;
+    // By the standard tier's times (pg_stat_statements is read with it): in a composed
+    // `previous` collected_at may be another tier's time, later than its statements.
+    if (h == nullptr || !HasStatements(*h) ||
+        model::CollectedAt(*h, model::kStandardTier) >
+            model::CollectedAt(previous, model::kStandardTier)) {
+      continue;
+    }
     if (before != nullptr) {
       const StatementDeltas d = ComputeStatementDeltas(*h, *before);
       if (d.comparable) {

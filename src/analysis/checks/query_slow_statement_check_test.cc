@@ -194,5 +194,22 @@ TEST(QuerySlowStatementCheck, CutsALongStatementToOneShortLine) {
   EXPECT_LT(m.size(), 220u);
 }
 
+TEST(QuerySlowStatementCheck, AComposedSnapshotIsJudgedOverTheStandardTiersInterval) {
+  // Fast parts 1 s apart, pg_stat_statements (standard tier) 15 s apart.
+  model::Snapshot before = Sample(1000, {Stmt(42, 1000, 1000)});
+  before.tier_times.fast = TimestampFromEpochSeconds(1000);
+  before.tier_times.standard = TimestampFromEpochSeconds(985);
+  model::Snapshot now = Sample(1001, {Stmt(42, 1010, 7000)});
+  now.tier_times.fast = TimestampFromEpochSeconds(1001);
+  now.tier_times.standard = TimestampFromEpochSeconds(1000);
+  const auto findings = Evaluate(now, &before);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_DOUBLE_EQ(*findings[0].value, 0.6);
+  EXPECT_EQ(findings[0].message,
+            "queryid 42 took 600 ms on average over 10 calls in the last 15 s: select * from "
+            "orders where customer_id = $1");
+  EXPECT_EQ(findings[0].evidence[0], "10 calls, 6.0 s in total, 600 ms per call, over 15 s");
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis

@@ -31,13 +31,16 @@ struct Trend {
 
 // Least-squares slope of the summed size over time, from the history and the current sample.
 std::optional<Trend> Growth(const CheckInput& input, double current_total) {
-  const model::Snapshot& s = input.current;
+  // Database sizes are read with the slow tier: by its times, the current sample's own slow
+  // read (stored in the history too) is not counted twice.
+  const common::Timestamp now = model::CollectedAt(input.current, model::kSlowTier);
   std::vector<std::pair<double, double>> points;  // (seconds before current, bytes)
   for (const model::Snapshot* h : input.history.snapshots) {
-    if (h == nullptr || h->collected_at >= s.collected_at) continue;
+    if (h == nullptr) continue;
+    const common::Timestamp then = model::CollectedAt(*h, model::kSlowTier);
+    if (then >= now) continue;
     if (const auto total = TotalBytes(*h)) {
-      points.emplace_back(-std::chrono::duration<double>(s.collected_at - h->collected_at).count(),
-                          *total);
+      points.emplace_back(-std::chrono::duration<double>(now - then).count(), *total);
     }
   }
   points.emplace_back(0.0, current_total);

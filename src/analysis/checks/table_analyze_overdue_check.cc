@@ -13,6 +13,8 @@ void TableAnalyzeOverdueCheck::Evaluate(const CheckInput& input,
                                         std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   if (!Collected(s, "stat_user_tables") || !Collected(s, "settings")) return;
+  // Ages as of the read of pg_stat_user_tables (slow tier), the same moment as n_mod_since_analyze.
+  const common::Timestamp read_at = model::CollectedAt(s, model::kSlowTier);
   for (const model::TableStats& t : s.tables) {
     // Autovacuum never analyses a partitioned table (only its partitions): that one needs a
     // manual ANALYZE, which is a different advice from "overdue".
@@ -43,14 +45,14 @@ void TableAnalyzeOverdueCheck::Evaluate(const CheckInput& input,
         "autoanalyze; {}{}",
         object, FormatCount(static_cast<double>(t.n_mod_since_analyze)), ratio,
         FormatCount(trigger->trigger),
-        last_analyze ? "last analysed " + AgoText(s.collected_at, last_analyze) : "never analysed",
+        last_analyze ? "last analysed " + AgoText(read_at, last_analyze) : "never analysed",
         disabled.empty() ? "" : "; autoanalyze will not run on it: " + disabled);
     f.evidence.push_back(fmt::format("n_mod_since_analyze = {}, n_live_tup = {}",
                                      t.n_mod_since_analyze, t.n_live_tup));
     f.evidence.push_back("autoanalyze trigger: " + trigger->Formula());
     f.evidence.push_back(fmt::format("last autoanalyze {}, last manual analyze {}",
-                                     AgoText(s.collected_at, t.last_autoanalyze),
-                                     AgoText(s.collected_at, t.last_analyze)));
+                                     AgoText(read_at, t.last_autoanalyze),
+                                     AgoText(read_at, t.last_analyze)));
     f.evidence.push_back(fmt::format("autoanalyze_count = {}, analyze_count = {}",
                                      t.autoanalyze_count, t.analyze_count));
     if (!disabled.empty()) f.evidence.push_back("autovacuum disabled: " + disabled);

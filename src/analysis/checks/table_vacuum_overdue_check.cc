@@ -15,6 +15,8 @@ void TableVacuumOverdueCheck::Evaluate(const CheckInput& input,
   // Without the tables there is nothing to judge; without the settings the formula would be a
   // guess (managed services change the defaults).
   if (!Collected(s, "stat_user_tables") || !Collected(s, "settings")) return;
+  // Ages as of the read of pg_stat_user_tables (slow tier), the same moment as n_dead_tup.
+  const common::Timestamp read_at = model::CollectedAt(s, model::kSlowTier);
   for (const model::TableStats& t : s.tables) {
     if (t.relkind == "p") continue;  // a partitioned table has no storage: its partitions do
     const std::string object = RelationObject(t.datname, t.schemaname, t.relname);
@@ -39,7 +41,7 @@ void TableVacuumOverdueCheck::Evaluate(const CheckInput& input,
     f.message = fmt::format(
         "{} has {} dead tuples, {:.1f}× the {} that should start autovacuum; {}{}", object,
         FormatCount(static_cast<double>(t.n_dead_tup)), ratio, FormatCount(trigger->trigger),
-        last_vacuum ? "last vacuumed " + AgoText(s.collected_at, last_vacuum) : "never vacuumed",
+        last_vacuum ? "last vacuumed " + AgoText(read_at, last_vacuum) : "never vacuumed",
         disabled.empty() ? "" : "; autovacuum will not run on it: " + disabled);
     f.evidence.push_back(
         fmt::format("n_dead_tup = {}, n_live_tup = {}", t.n_dead_tup, t.n_live_tup));
@@ -51,8 +53,8 @@ void TableVacuumOverdueCheck::Evaluate(const CheckInput& input,
           static_cast<double>(t.n_ins_since_vacuum) > insert->trigger ? "reached" : "not reached"));
     }
     f.evidence.push_back(fmt::format("last autovacuum {}, last manual vacuum {}",
-                                     AgoText(s.collected_at, t.last_autovacuum),
-                                     AgoText(s.collected_at, t.last_vacuum)));
+                                     AgoText(read_at, t.last_autovacuum),
+                                     AgoText(read_at, t.last_vacuum)));
     f.evidence.push_back(fmt::format("autovacuum_count = {}, vacuum_count = {}", t.autovacuum_count,
                                      t.vacuum_count));
     if (!disabled.empty()) f.evidence.push_back("autovacuum disabled: " + disabled);

@@ -110,5 +110,24 @@ TEST(TempfilesSpillCheck, NamesTheStatementsThatSpilledInTheInterval) {
   EXPECT_EQ(e.back().substr(0, 34), "queryid 1 wrote 10 MB of temp bloc");
 }
 
+TEST(TempfilesSpillCheck, AComposedSnapshotsRateIsOverTheStandardTiersInterval) {
+  // Fast parts 1 s apart, pg_stat_database (standard tier) 15 s apart: 10 MiB is 0.67 MiB/s,
+  // not 10 MiB/s, and 15 MiB is 1 MiB/s.
+  auto composed = [](std::int64_t bytes) {
+    model::Snapshot before = Sample(1000, 50 * kMiB);
+    before.tier_times.fast = TimestampFromEpochSeconds(1000);
+    before.tier_times.standard = TimestampFromEpochSeconds(985);
+    model::Snapshot now = Sample(1001, 50 * kMiB + bytes);
+    now.tier_times.fast = TimestampFromEpochSeconds(1001);
+    now.tier_times.standard = TimestampFromEpochSeconds(1000);
+    return testing::EvaluateCheck(TempfilesSpillCheck(), now, &before);
+  };
+  EXPECT_TRUE(composed(10 * kMiB).empty());
+  const auto findings = composed(15 * kMiB);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, model::Severity::kWarning);
+  EXPECT_EQ(*findings[0].value, 1.0 * kMiB);
+}
+
 }  // namespace
 }  // namespace pgvigil::analysis
