@@ -114,12 +114,12 @@ TEST(IndexVerificationIntegration, VerifiesTheCandidateWithHypopgAndReadsGeneric
     EXPECT_GT(std::stod(m[1]), std::stod(m[2]));
     EXPECT_EQ((*orders)["recommendation"]["sql"],
               "CREATE INDEX CONCURRENTLY ON \"public\".\"orders\" (\"customer_id\");");
-    EXPECT_NE(Evidence(*hidden,
-                       "hypopg: candidate index on orders_private (customer_id) not "
-                       "verified: EXPLAIN failed: permission denied for table "
-                       "orders_private"),
-              "")
+    const std::string refused = Evidence(
+        *hidden,
+        "hypopg: candidate index on orders_private (customer_id) not verified: EXPLAIN failed:");
+    EXPECT_NE(refused.find("permission denied for table orders_private"), std::string::npos)
         << hidden->dump(2);
+    EXPECT_NE(refused.find("GRANT SELECT"), std::string::npos) << refused;
   } else {
     EXPECT_EQ(Evidence(*orders, "hypopg: "),
               "hypopg: candidate index on orders (customer_id) not verified: hypopg is not "
