@@ -363,7 +363,34 @@ scrape_configs:
         after = sum(len(s["points"]) for s in self.get_json(path)["series"])
         self.assertGreaterEqual(after, before)
 
-    def test_09_no_secret_in_logs(self):
+    def test_09_reload_on_sighup_keeps_the_old_config_when_the_new_one_is_bad(self):
+        with open(self.config) as f:
+            original = f.read()
+        try:
+            with open(self.config, "w") as f:
+                f.write(original + "\nbogus_key: 1\n")
+            self.daemon.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "refused" in open(self.daemon.log_path, errors="replace").read(), 10,
+                     "the refusal in the log")
+            self.assertEqual(self.get("/healthz")[0], 200)
+            self.assertEqual(len(self.get_json("/api/v1/targets")["targets"]), 3)
+            gamma = (f'  - {{ name: gamma, dsn: "{self.alpha["PGVIGIL_TEST_DSN"]}", '
+                     'region: local }\n')
+            with open(self.config, "w") as f:
+                f.write(original.rstrip("\n") + "\n" + gamma)
+            self.daemon.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: self.target("gamma")["reachability"] == "up", 15,
+                     "the added target to be collected")
+            # alpha kept its state: a reload does not forget what was learned.
+            self.assertEqual(self.target("alpha")["reachability"], "up")
+        finally:
+            with open(self.config, "w") as f:
+                f.write(original)
+            self.daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: [t["name"] for t in self.get_json("/api/v1/targets")["targets"]]
+                 == ["alpha", "beta", "stuck"], 10, "the removed target to go")
+
+    def test_10_no_secret_in_logs(self):
         with open(self.daemon.log_path, "rb") as f:
             log = f.read().decode(errors="replace")
         for secret in ("monitor-secret", OP, VIEW, "password=nope"):
