@@ -7,7 +7,8 @@
 #                            build/demo-sandbox with the demo workload, run `pgvigil serve` on
 #                            it and print its URLs (PGVIGIL_DEMO_HTTP_PORT, default 8787)
 #   scripts/demo.sh serve    the same without installing and building (PGVIGIL_BINARY: which
-#                            binary; default build/pgvigil)
+#                            binary, default build/pgvigil; PGVIGIL_DEMO_DIR: where the sandbox,
+#                            config and store go, default build/)
 #   scripts/demo.sh stop     stop the demo workload and the sandbox (files stay; add --purge
 #                            to pg-sandbox.sh stop to delete them)
 #
@@ -15,7 +16,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SANDBOX=$ROOT/build/demo-sandbox
+# Where the demo keeps its cluster and the daemon's config and store (tests use their own).
+DEMO_DIR=${PGVIGIL_DEMO_DIR:-$ROOT/build}
+SANDBOX=$DEMO_DIR/demo-sandbox
 
 say() { echo "demo: $*" >&2; }
 
@@ -41,7 +44,7 @@ start_sandbox() {
 # The monitoring step: the daemon watching the demo database, in the foreground (Ctrl-C stops
 # it; the sandbox keeps running until `scripts/demo.sh stop`).
 run_pgvigil() {
-  local dir=$ROOT/build/demo
+  local dir=$DEMO_DIR/demo
   local port=${PGVIGIL_DEMO_HTTP_PORT:-8787}
   mkdir -p "$dir"
   # The demo's report runs every few seconds: judge slow statements from 2 calls per 15 s
@@ -67,7 +70,7 @@ EOF
   export PGVIGIL_DEMO_MONITOR_PASSWORD=monitor-secret
   local url="http://127.0.0.1:$port"
   cat >&2 <<EOF
-demo: pgvigil serve is starting; config in build/demo/pgvigil.yaml
+demo: pgvigil serve is starting; config in $dir/pgvigil.yaml
 demo:
 demo:   targets     curl -H 'Authorization: Bearer demo-viewer-token' '$url/api/v1/targets'
 demo:   health      curl -H 'Authorization: Bearer demo-viewer-token' '$url/api/v1/health?type=overview'
