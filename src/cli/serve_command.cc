@@ -37,6 +37,9 @@ int RunServe(const ServeArgs& args) {
     std::printf("%s: valid (%zu target(s))\n", args.config.c_str(), file.settings.targets.size());
     return 0;
   }
+  common::LogFormat format = common::LogFormat::kText;  // validated by the reader
+  common::ParseLogFormat(file.settings.log_format, &format);
+  common::SetLogFormat(format);
   common::LogLevel level;
   if (!args.log_level_given && common::ParseLogLevel(file.settings.log_level, &level)) {
     common::SetLogLevel(level);

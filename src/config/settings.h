@@ -70,6 +70,7 @@ struct Settings {
   std::int64_t metrics_statements_top_n = 0;
   std::chrono::milliseconds history_window{};
   std::string log_level;
+  std::string log_format;
 
   // Structured sections.
   std::vector<TokenSetting> tokens;

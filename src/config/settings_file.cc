@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "config/settings_table.h"
 
 namespace pgvigil::config {
@@ -97,6 +98,15 @@ class Reader {
     if (!node.IsScalar()) return Error(node, fmt::format("{} must be a single value", key));
     if (common::Status s = ApplySetting(*row, node.Scalar(), settings_); !s.ok()) {
       Error(node, s.message());
+    }
+    common::LogLevel level;
+    common::LogFormat format;
+    if (key == "log.level" && !common::ParseLogLevel(node.Scalar(), &level)) {
+      Error(node,
+            fmt::format("log.level: '{}' is not debug, info, warn, error or off", node.Scalar()));
+    }
+    if (key == "log.format" && !common::ParseLogFormat(node.Scalar(), &format)) {
+      Error(node, fmt::format("log.format: '{}' is not text or json", node.Scalar()));
     }
   }
 

@@ -65,6 +65,7 @@ TEST(SettingsFile, ReportsEveryProblemWithItsLine) {
   const SettingsFile f = Read(R"(listen: "127.0.0.1:8787"
 schedule: { fast: fast, slow: 0s }
 colect: {}
+log: { level: loud, format: xml }
 auth:
   tokens:
     - { name: ops, token: "op-secret", role: root }
@@ -76,9 +77,11 @@ targets:
   EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:2: schedule.fast: "));
   EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:2: schedule.slow: must be longer than zero"));
   EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:3: unknown top-level key 'colect'"));
-  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:6: role 'root' is not viewer, operator or admin"));
-  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:8: unknown key 'colour' in target main"));
-  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:9: target name 'main' is used twice"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:4: log.level: 'loud' is not debug"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:4: log.format: 'xml' is not text or json"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:7: role 'root' is not viewer, operator or admin"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:9: unknown key 'colour' in target main"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:10: target name 'main' is used twice"));
   EXPECT_THAT(errors, HasSubstr("target main: needs a dsn"));
   // The unknown top-level key is reported once although two readers look at the file.
   EXPECT_EQ(std::count(f.errors.begin(), f.errors.end(),

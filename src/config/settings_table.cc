@@ -85,6 +85,9 @@ const std::array kRows = {
                "how much history query.regression, storage.size_limit and index.unused see",
                &S::history_window},
     SettingRow{"log.level", K::kString, "info", true, "debug, info, warn or error", &S::log_level},
+    SettingRow{"log.format", K::kString, "text", false,
+               "text (timestamp level subsystem=… message) or json (one object a line)",
+               &S::log_format},
 };
 
 template <typename T>
