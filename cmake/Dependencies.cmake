@@ -13,6 +13,8 @@ find_package(Boost 1.74 REQUIRED)             # libboost-dev 1.74: Asio + Beast 
 add_compile_definitions(BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 find_package(SQLite3 3.40 REQUIRED)           # libsqlite3-dev 3.40: the embedded store
 find_package(Threads REQUIRED)
+find_package(CURL 7.88 REQUIRED)             # libcurl4-openssl-dev 7.88: notifiers (HTTP, SMTP)
+find_package(OpenSSL 3 REQUIRED)             # libssl-dev 3.0: libcrypto's HMAC-SHA256 for webhooks
 find_package(spdlog 1.10 REQUIRED)            # libspdlog-dev 1.10: the daemon's structured logs
 # libpg-query-dev (libpg_query 15): PostgreSQL's own parser, for query.advice. It ships no CMake
 # or pkg-config file, so find the header and library; only analysis/ may include pg_query.h.

@@ -27,6 +27,9 @@ PACKAGES=(
   # the daemon's peers: a real Prometheus scraping /metrics (promtool checks the exposition),
   # wrk for the HTTP benchmarks
   prometheus wrk
+  # alerts: libcrypto for the webhook's HMAC-SHA256 signature; real receivers for the notifier
+  # tests (an SMTP sink and Alertmanager)
+  libssl-dev python3-aiosmtpd prometheus-alertmanager
 )
 # npm fetches the other PostgreSQL majors (scripts/pg-versions.sh). The machine image may ship
 # its own Node.js; Debian's npm is installed only when there is no npm at all.
@@ -117,5 +120,6 @@ if was_missing postgresql-15; then
 fi
 if was_missing pgbouncer; then disable_service pgbouncer; fi
 if was_missing prometheus-postgres-exporter; then disable_service prometheus-postgres-exporter; fi
+if was_missing prometheus-alertmanager; then disable_service prometheus-alertmanager; fi
 
 say "done"
