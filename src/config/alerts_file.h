@@ -5,7 +5,7 @@
 // alerts::Rule values (config/ knows nothing of alerts/). docs/alerts.md has the format:
 //
 //   alerts:
-//     defaults: {for: 30s, resolve_after: 1m, renotify_interval: 4h, min_severity: warning}
+//     defaults: {for: 30s, resolve_after: 1min, renotify_interval: 4h, min_severity: warning}
 //     rules:
 //       - check: "locks.*"        # globs over the finding's check id, target and object
 //         target: "prod-*"
