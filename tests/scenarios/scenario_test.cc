@@ -5,7 +5,9 @@
 //   previous.json   optional: the earlier sample (for rates)
 //   current.json    the sample to judge (`pgvigil collect --compact` output, possibly trimmed)
 //   thresholds.yaml optional: overrides, as in a config file
-//   expected.json   {"status": …, "findings": [{"id", "severity", "object"}, …]} sorted
+//   expected.json   {"status", "score", "findings": [{"id", "severity", "object", "value",
+//                   "insufficient_data", "message"}, …]} in the report's order; "value" only
+//                   when the finding has one, "insufficient_data" only when true
 //
 // Run with --update-golden to rewrite every expected.json from what analysis produces now;
 // review the diff before committing it.
@@ -48,11 +50,16 @@ model::Snapshot LoadSnapshot(const fs::path& path) {
 nlohmann::json Summarise(const model::HealthReport& report) {
   nlohmann::json findings = nlohmann::json::array();
   for (const model::Finding& f : report.findings) {
-    findings.push_back({{"id", f.id},
-                        {"severity", std::string(analysis::SeverityName(f.severity))},
-                        {"object", f.object}});
+    nlohmann::json finding = {{"id", f.id},
+                              {"severity", std::string(analysis::SeverityName(f.severity))},
+                              {"object", f.object},
+                              {"message", f.message}};
+    if (f.value) finding["value"] = *f.value;
+    if (f.insufficient_data) finding["insufficient_data"] = true;
+    findings.push_back(std::move(finding));
   }
   return {{"status", std::string(analysis::HealthStatusName(report.status))},
+          {"score", report.score},
           {"findings", std::move(findings)}};
 }
 
