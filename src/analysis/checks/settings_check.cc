@@ -85,6 +85,15 @@ void PgStatStatements(const model::Snapshot& s, std::vector<model::Finding>& out
                                               "EXTENSION IF NOT EXISTS pg_stat_statements;",
                                               database),
                       kManaged);
+  } else if (!libraries) {
+    // The settings could not be read: whether the library is loaded is unknown, so name both
+    // steps rather than claim one is done.
+    sql = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;";
+    why = fmt::format(
+        "Create the extension in {}. pgvigil could not read shared_preload_libraries: if "
+        "pg_stat_statements is not in it, add it first (ALTER SYSTEM SET "
+        "shared_preload_libraries …; this needs a restart).{}",
+        database, kManaged);
   } else {
     sql = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;";
     why = fmt::format(

@@ -74,6 +74,18 @@ TEST(SettingsCheck, MissingPgStatStatementsAddsItToThePreloadedLibrariesQuoted) 
       << findings[0].recommendation->why;
 }
 
+TEST(SettingsCheck, MissingPgStatStatementsWithUnreadSettingsNamesBothSteps) {
+  model::Snapshot s = Server();
+  s.outcomes[0].status = model::CollectorStatus::kError;  // settings could not be read
+  s.settings.clear();
+  s.outcomes[1].status = model::CollectorStatus::kSkipped;
+  const auto findings = Evaluate(s);
+  ASSERT_EQ(findings.size(), 1u);
+  const std::string& why = findings[0].recommendation->why;
+  EXPECT_EQ(why.find("The library is loaded"), std::string::npos) << why;
+  EXPECT_NE(why.find("could not read shared_preload_libraries"), std::string::npos) << why;
+}
+
 TEST(SettingsCheck, TrackIoTimingOffIsInfoWithTheFix) {
   model::Snapshot s = Server();
   Named(s, "track_io_timing").setting = "off";
