@@ -18,39 +18,25 @@ constexpr int kWarningCap = 24;
 
 int Rank(model::Severity s) {
   switch (s) {
-    case model::Severity::kCritical: return 3;
-    case model::Severity::kWarning: return 2;
-    case model::Severity::kInfo: return 1;
-    case model::Severity::kOk: return 0;
+    case model::Severity::kCritical:
+      return 3;
+    case model::Severity::kWarning:
+      return 2;
+    case model::Severity::kInfo:
+      return 1;
+    case model::Severity::kOk:
+      return 0;
   }
   return 0;
 }
 
 }  // namespace
 
-std::string_view SeverityName(model::Severity severity) {
-  switch (severity) {
-    case model::Severity::kOk: return "ok";
-    case model::Severity::kInfo: return "info";
-    case model::Severity::kWarning: return "warning";
-    case model::Severity::kCritical: return "critical";
-  }
-  return "unknown";
-}
-
-std::string_view HealthStatusName(model::HealthStatus status) {
-  switch (status) {
-    case model::HealthStatus::kHealthy: return "healthy";
-    case model::HealthStatus::kDegraded: return "degraded";
-    case model::HealthStatus::kUnhealthy: return "unhealthy";
-  }
-  return "unknown";
-}
-
 void SortFindings(std::vector<model::Finding>& findings) {
   std::stable_sort(findings.begin(), findings.end(),
                    [](const model::Finding& a, const model::Finding& b) {
-                     if (Rank(a.severity) != Rank(b.severity)) return Rank(a.severity) > Rank(b.severity);
+                     if (Rank(a.severity) != Rank(b.severity))
+                       return Rank(a.severity) > Rank(b.severity);
                      if (a.id != b.id) return a.id < b.id;
                      return a.object < b.object;
                    });
@@ -90,8 +76,9 @@ model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding
     contributions.push_back(
         {points, fmt::format("{} ({}; −{}): {}", id, counts, points, p.first->message)});
   }
-  std::stable_sort(contributions.begin(), contributions.end(),
-                   [](const Contribution& a, const Contribution& b) { return a.points > b.points; });
+  std::stable_sort(
+      contributions.begin(), contributions.end(),
+      [](const Contribution& a, const Contribution& b) { return a.points > b.points; });
   model::HealthReport report;
   report.target = std::move(target);
   int score = 100;

@@ -14,7 +14,8 @@ model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding
 // Sorts findings most severe first, then by id and object (a stable order for reports).
 void SortFindings(std::vector<model::Finding>& findings);
 
-std::string_view SeverityName(model::Severity severity);
-std::string_view HealthStatusName(model::HealthStatus status);
+// The names live with the enums in model/finding.h.
+using model::HealthStatusName;
+using model::SeverityName;
 
 }  // namespace pgvigil::analysis

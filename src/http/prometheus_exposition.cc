@@ -411,33 +411,10 @@ constexpr std::string_view kActivityStates[] = {"active",
                                                 "fastpath function call",
                                                 "disabled"};
 
-std::string_view SeverityName(model::Severity s) {
-  switch (s) {
-    case model::Severity::kOk:
-      return "ok";
-    case model::Severity::kInfo:
-      return "info";
-    case model::Severity::kWarning:
-      return "warning";
-    case model::Severity::kCritical:
-      return "critical";
-  }
-  return "unknown";
-}
-
 constexpr std::string_view kHealthStatuses[] = {"healthy", "degraded", "unhealthy"};
 
-std::string_view HealthStatusName(model::HealthStatus s) {
-  switch (s) {
-    case model::HealthStatus::kHealthy:
-      return kHealthStatuses[0];
-    case model::HealthStatus::kDegraded:
-      return kHealthStatuses[1];
-    case model::HealthStatus::kUnhealthy:
-      return kHealthStatuses[2];
-  }
-  return "unknown";
-}
+using model::HealthStatusName;
+using model::SeverityName;
 
 bool CollectorOk(const Snapshot& s, std::string_view collector) {
   const model::CollectorOutcome* o = s.FindOutcome(collector);

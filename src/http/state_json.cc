@@ -29,19 +29,7 @@ std::string_view ReachabilityName(model::Reachability r) {
   return "unknown";
 }
 
-std::string_view SeverityName(model::Severity s) {
-  switch (s) {
-    case model::Severity::kOk:
-      return "ok";
-    case model::Severity::kInfo:
-      return "info";
-    case model::Severity::kWarning:
-      return "warning";
-    case model::Severity::kCritical:
-      return "critical";
-  }
-  return "info";
-}
+using model::SeverityName;
 
 // Findings whose id starts with one of `prefixes`.
 json FindingsOf(const model::TargetState& s, std::initializer_list<std::string_view> prefixes) {

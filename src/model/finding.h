@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgvigil::model {
@@ -18,7 +19,7 @@ struct Recommendation {
 };
 
 struct Finding {
-  std::string id;      // stable "area.check": "table.vacuum_overdue"
+  std::string id;  // stable "area.check": "table.vacuum_overdue"
   Severity severity = Severity::kInfo;
   std::string target;  // the monitored server
   std::string object;  // "app.public.orders", "pid 4242", "slot standby1", "queryid 123", …
@@ -34,10 +35,38 @@ struct Finding {
 // The overall verdict over a set of findings: see analysis/README.md for the formula.
 enum class HealthStatus { kHealthy, kDegraded, kUnhealthy };
 
+// The names used in JSON, metrics labels and reports: "ok", "info", "warning", "critical".
+inline std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kOk:
+      return "ok";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "unknown";
+}
+
+// "healthy", "degraded", "unhealthy".
+inline std::string_view HealthStatusName(HealthStatus status) {
+  switch (status) {
+    case HealthStatus::kHealthy:
+      return "healthy";
+    case HealthStatus::kDegraded:
+      return "degraded";
+    case HealthStatus::kUnhealthy:
+      return "unhealthy";
+  }
+  return "unknown";
+}
+
 struct HealthReport {
   std::string target;
   HealthStatus status = HealthStatus::kHealthy;
-  int score = 100;  // 0–100
+  int score = 100;                   // 0–100
   std::vector<std::string> reasons;  // why the score is what it is, most important first
   std::vector<Finding> findings;     // most severe first
 };
