@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "config/alerts_file.h"
+#include "config/channels_file.h"
 #include "config/thresholds_file.h"
 
 namespace pgvigil::config {
@@ -76,6 +78,8 @@ struct Settings {
   std::vector<TokenSetting> tokens;
   std::vector<TargetSetting> targets;
   ThresholdsFile thresholds;  // the thresholds: section, read by config/thresholds_file.cc
+  AlertsFile alerts;          // alerts: rules (config/alerts_file.cc)
+  ChannelsFile channels;      // alerts: channels and routes (config/channels_file.cc)
 };
 
 }  // namespace pgvigil::config

@@ -363,10 +363,25 @@ SettingsFile ReadSettingsText(const std::string& text, const std::string& name,
   }
   SettingsFile file = reader.Finish();
   file.settings.thresholds = ReadThresholdsText(text, name);
-  // Both readers see the whole file: a YAML syntax error is reported once, not twice.
-  for (const std::string& e : file.settings.thresholds.errors) {
-    if (std::find(file.errors.begin(), file.errors.end(), e) == file.errors.end()) {
-      file.errors.push_back(e);
+  file.settings.alerts = ReadAlertsText(text, name);
+  EnvLookup env = nullptr;
+  if (environment != nullptr) {
+    env = [environment](const std::string& n) -> std::optional<std::string> {
+      const char* v = environment(n.c_str());
+      if (v == nullptr) return std::nullopt;
+      return std::string(v);
+    };
+  } else {
+    env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  }
+  file.settings.channels = ReadChannelsText(text, name, env);
+  // Every reader sees the whole file: a YAML syntax error is reported once, not several times.
+  for (const auto* errors : {&file.settings.thresholds.errors, &file.settings.alerts.errors,
+                             &file.settings.channels.errors}) {
+    for (const std::string& e : *errors) {
+      if (std::find(file.errors.begin(), file.errors.end(), e) == file.errors.end()) {
+        file.errors.push_back(e);
+      }
     }
   }
   return file;

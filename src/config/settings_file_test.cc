@@ -143,3 +143,47 @@ TEST(SettingsTable, MarkdownListsEveryKey) {
 
 }  // namespace
 }  // namespace pgvigil::config
+
+namespace pgvigil::config {
+namespace {
+
+TEST(SettingsFile, ReadsTheAlertsSectionWithItsErrorsAndLines) {
+  const SettingsFile good = ReadSettingsText(R"(
+targets:
+  - {name: main, dsn: "host=db"}
+alerts:
+  defaults: {for: 2s}
+  rules:
+    - {check: locks.blocking, for: 0s}
+  channels:
+    - {name: hook, type: webhook, url: "http://127.0.0.1:9/hook", hmac_secret_env: OPS_TOKEN}
+  routes:
+    - channels: [hook]
+)",
+                                             "pgvigil.yaml", &FakeEnvironment);
+  ASSERT_TRUE(good.errors.empty()) << good.errors.front();
+  ASSERT_EQ(good.settings.alerts.rules.size(), 1u);
+  EXPECT_EQ(good.settings.alerts.rules[0].check_pattern, "locks.blocking");
+  ASSERT_EQ(good.settings.channels.channels.size(), 1u);
+  EXPECT_EQ(good.settings.channels.channels[0].hmac_secret, "from-the-environment");
+  ASSERT_EQ(good.settings.channels.routes.size(), 1u);
+
+  const SettingsFile bad = ReadSettingsText(R"(
+targets:
+  - {name: main, dsn: "host=db"}
+alerts:
+  rules:
+    - {check: locks.blocking, for: banana}
+  channels:
+    - {name: hook, type: pager, url: "http://127.0.0.1:9/hook"}
+)",
+                                            "pgvigil.yaml", &FakeEnvironment);
+  ASSERT_GE(bad.errors.size(), 2u);
+  std::string all;
+  for (const std::string& e : bad.errors) all += e + "\n";
+  EXPECT_NE(all.find("pgvigil.yaml:6:"), std::string::npos) << all;
+  EXPECT_NE(all.find("pgvigil.yaml:8:"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace pgvigil::config
