@@ -16,14 +16,17 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/settings_file.h"
+#include "daemon/alert_engine.h"
 #include "daemon/sample_processor.h"
 #include "daemon/state_cache.h"
 #include "daemon/target_monitor.h"
 #include "daemon/thresholds_config.h"
+#include "http/alert_api.h"
 #include "http/event_stream.h"
 #include "http/json_api.h"
 #include "http/prometheus_exposition.h"
@@ -132,6 +135,32 @@ class EventStreamSink final : public EventSink {
   http::EventStream& stream_;
 };
 
+// What of the alerts: section the running engine was built with, to tell a reload that changes
+// it (the engine is built once, at start).
+std::string AlertsSignature(const config::Settings& s) {
+  std::string sig;
+  const auto duration = [](const auto& d) {
+    return d.has_value() ? std::to_string(d->count()) : std::string("-");
+  };
+  const config::AlertRuleConfig& d = s.alerts.defaults;
+  sig += fmt::format("d:{},{},{},{}|", d.min_severity.value_or("-"), duration(d.for_duration),
+                     duration(d.resolve_after), duration(d.renotify_interval));
+  for (const config::AlertRuleConfig& r : s.alerts.rules) {
+    sig += fmt::format("r:{},{},{},{},{},{},{},{}|", r.check_pattern, r.target_pattern,
+                       r.object_pattern, r.enabled.has_value() ? int(*r.enabled) : -1,
+                       r.min_severity.value_or("-"), duration(r.for_duration),
+                       duration(r.resolve_after), duration(r.renotify_interval));
+  }
+  for (const config::ChannelConfig& c : s.channels.channels) {
+    sig += fmt::format("c:{},{},{},{},{}|", c.name, c.type, c.url, c.hmac_secret, c.smtp.url);
+  }
+  for (const config::RouteConfig& r : s.channels.routes) {
+    sig += fmt::format("o:{},{},{}|", r.severity_min, fmt::join(r.targets, ","),
+                       fmt::join(r.channels, ","));
+  }
+  return sig;
+}
+
 std::int64_t FileSize(const std::string& path) {
   std::error_code ec;
   std::int64_t total = 0;
@@ -177,6 +206,7 @@ class App::Impl {
   std::unique_ptr<http::EventStream> events_;
   std::unique_ptr<EventStreamSink> event_sink_;
   std::unique_ptr<SampleProcessor> processor_;
+  std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<http::Server> server_;
   std::map<std::string, Running> monitors_;
   std::unique_ptr<boost::asio::signal_set> signals_;
@@ -234,6 +264,9 @@ http::Response App::Impl::Metrics() {
       }
     }
   }
+  if (alerts_ != nullptr) {
+    for (http::ExtraFamily& f : alerts_->Metrics()) self.extra.push_back(std::move(f));
+  }
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();
@@ -282,6 +315,16 @@ common::Status App::Impl::Run() {
                                                  event_sink_.get(), processor_options);
   processor_->SetThresholds(std::make_shared<const analysis::Thresholds>(std::move(thresholds)));
 
+  // Alerts: evaluated after each report, committed on the writer, delivered by their own thread.
+  auto engine = AlertEngine::Start(AlertEngineOptionsFor(settings_), clock_, io_.get_executor(),
+                                   writer_.get_executor(), event_sink_.get());
+  if (!engine.has_value()) return engine.error();
+  alerts_ = std::move(engine).value();
+  processor_->SetReportHook(
+      [engine = alerts_.get()](
+          const std::string& target, std::shared_ptr<const model::HealthReport> report,
+          bool collection_ok) { engine->OnReport(target, std::move(report), collection_ok); });
+
   api_.state = &cache_;
   api_.history = store_.get();
   api_.events = events_.get();
@@ -297,6 +340,7 @@ common::Status App::Impl::Run() {
   };
   http::Router router;
   PGV_RETURN_IF_ERROR(http::AddApiRoutes(router, api_));
+  PGV_RETURN_IF_ERROR(http::AddAlertRoutes(router, *alerts_, clock_));
   PGV_RETURN_IF_ERROR(router.Add("GET", "/metrics", http::Role::kViewer,
                                  [this](const http::Request&) { return Metrics(); }));
 
@@ -329,6 +373,8 @@ common::Status App::Impl::Run() {
   // complete before the store closes.
   workers_.join();
   writer_.join();
+  alerts_->Stop();
+  alerts_.reset();
   server_.reset();
   events_.reset();
   store_.reset();
@@ -415,6 +461,10 @@ boost::asio::awaitable<void> App::Impl::Reload() {
     common::Log(common::LogLevel::kWarn, "config",
                 "auth.tokens changed: takes effect after a restart");
     next.tokens = settings_.tokens;
+  }
+  if (AlertsSignature(next) != AlertsSignature(settings_)) {
+    common::Log(common::LogLevel::kWarn, "config",
+                "alerts (rules, channels or routes) changed: takes effect after a restart");
   }
   processor_->SetThresholds(std::make_shared<const analysis::Thresholds>(std::move(*thresholds)));
 

@@ -142,6 +142,7 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
   });
   if (state == nullptr) co_return;  // removed by a reload meanwhile
   Announce(*state, mine);
+  if (report_hook_) report_hook_(target, report, true);
 
   if (store_ != nullptr) {
     boost::asio::post(
@@ -179,6 +180,7 @@ boost::asio::awaitable<void> SampleProcessor::OnFailed(const std::string& target
                 state->last_error);
   }
   Announce(*state, mine);
+  if (report_hook_) report_hook_(target, state->report, false);
   co_return;
 }
 

@@ -50,12 +50,23 @@ class SampleProcessor final : public SampleSink {
   // Thresholds for the next analyses (config reload). Thread-safe.
   void SetThresholds(std::shared_ptr<const analysis::Thresholds> thresholds);
 
+  // Called on the loop with each new report: after an analysis (collection_ok) and after a
+  // failed collection (the unreachable report, collection_ok false). Set before the monitors
+  // start; the daemon's alert engine.
+  using ReportHook =
+      std::function<void(const std::string& target,
+                         std::shared_ptr<const model::HealthReport> report, bool collection_ok)>;
+  void SetReportHook(ReportHook hook) { report_hook_ = std::move(hook); }
+
  private:
   struct PerTarget {
     TierSamples samples;
     std::vector<model::Snapshot> history;  // from the store, refreshed with each slow sample
     bool history_loaded = false;
     std::string last_status;  // for status-change events
+    // The last full analysis' inputs and result, which a fast-only tick builds on.
+    std::shared_ptr<const model::HealthReport> last_report;
+    std::shared_ptr<const model::Snapshot> last_previous;
   };
 
   boost::asio::awaitable<void> OnCollected(const std::string& target, const Sample& sample,
@@ -74,6 +85,7 @@ class SampleProcessor final : public SampleSink {
   std::map<std::string, std::unique_ptr<PerTarget>> targets_;  // touched on the loop only
   mutable std::mutex thresholds_mu_;
   std::shared_ptr<const analysis::Thresholds> thresholds_;  // PGV_GUARDED_BY(thresholds_mu_)
+  ReportHook report_hook_;
 };
 
 }  // namespace pgvigil::daemon
