@@ -42,5 +42,8 @@ class Check {
 
 // Every built-in check (builtin_checks.cc).
 std::span<const Check* const> BuiltinChecks();
+// The built-in checks that read fast-tier parts and need neither `previous` nor history: what
+// the daemon re-runs on a sample that holds only the fast tier (see Reanalyze).
+std::span<const Check* const> FastTierChecks();
 
 }  // namespace pgvigil::analysis

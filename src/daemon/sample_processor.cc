@@ -17,20 +17,6 @@ namespace {
 
 using boost::asio::use_awaitable;
 
-std::string StatusName(const model::TargetState& s) {
-  if (s.reachability == model::Reachability::kUnreachable) return "unreachable";
-  if (s.report == nullptr) return "unknown";
-  switch (s.report->status) {
-    case model::HealthStatus::kHealthy:
-      return "healthy";
-    case model::HealthStatus::kDegraded:
-      return "degraded";
-    case model::HealthStatus::kUnhealthy:
-      return "unhealthy";
-  }
-  return "unknown";
-}
-
 model::TierState* FindTier(model::TargetState& state, std::string_view tier) {
   for (model::TierState& t : state.tiers) {
     if (t.tier == tier) return &t;
@@ -106,16 +92,32 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
       fast != nullptr &&
       fast->server.postmaster_start_time != snapshot->server.postmaster_start_time) {
     mine.samples.Clear();
+    mine.last_report.reset();
+    mine.last_previous.reset();
   }
   mine.samples.Add(snapshot);
   std::shared_ptr<const model::Snapshot> current = mine.samples.ComposeCurrent();
-  std::shared_ptr<const model::Snapshot> previous = mine.samples.ComposePrevious();
+  std::shared_ptr<const model::Snapshot> previous;
   analysis::History history;
   for (const model::Snapshot& h : mine.history) {
     if (h.collected_at < current->collected_at) history.snapshots.push_back(&h);
   }
-  auto report = std::make_shared<model::HealthReport>(
-      analysis::Analyze({*current, previous.get(), history, *thresholds}));
+  std::shared_ptr<const model::HealthReport> report;
+  if (!has_slow && !has_standard && mine.last_report != nullptr) {
+    // A fast-only tick (most ticks): only the fast parts changed, so only the checks that read
+    // them run again; the other findings stand until their tier is read again. This is most of
+    // the daemon's CPU on a large database (statement deltas and index comparisons every
+    // second otherwise; docs/benchmarks.md).
+    previous = mine.last_previous;
+    report = std::make_shared<const model::HealthReport>(analysis::Reanalyze(
+        {*current, nullptr, history, *thresholds}, analysis::FastTierChecks(), *mine.last_report));
+  } else {
+    previous = mine.samples.ComposePrevious();
+    report = std::make_shared<const model::HealthReport>(
+        analysis::Analyze({*current, previous.get(), history, *thresholds}));
+    mine.last_previous = previous;
+  }
+  mine.last_report = report;
   std::vector<model::MetricPoint> points;
   if (has_standard) points = analysis::DeriveMetricPoints(*current, previous.get());
   co_await boost::asio::post(loop_, use_awaitable);
@@ -185,7 +187,7 @@ boost::asio::awaitable<void> SampleProcessor::OnFailed(const std::string& target
 }
 
 void SampleProcessor::Announce(const model::TargetState& state, PerTarget& mine) {
-  const std::string status = StatusName(state);
+  const std::string status(http::TargetStatusName(state));
   if (status != mine.last_status) {
     if (mine.last_status == "unreachable") {
       common::Log(common::LogLevel::kInfo, "daemon", "target {} reachable again", state.name);
