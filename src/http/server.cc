@@ -401,7 +401,9 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void LogAndRecord() {
     const SteadyClock::duration duration = SteadyClock::now() - received_at_;
     // Never the query string or the Authorization header: only what identifies the request.
-    common::Log(common::LogLevel::kInfo, "http",
+    // At debug: one synchronous stderr line per request halved the API's throughput under
+    // load (docs/benchmarks.md); server errors stay visible at warn.
+    common::Log(status_ >= 500 ? common::LogLevel::kWarn : common::LogLevel::kDebug, "http",
                 "{} {} {} {} bytes {:.3f} ms principal={} remote={}", log_method_, log_path_,
                 status_, body_bytes_, std::chrono::duration<double, std::milli>(duration).count(),
                 principal_.empty() ? std::string(kAnonymous) : principal_, remote_);

@@ -439,7 +439,7 @@ TEST(Server, LogsOneAccessLineWithoutTokenOrQuery) {
   RunningServer rs;
   ASSERT_TRUE(rs.Start(options, TestRouter()).ok());
   const common::LogLevel saved = common::GetLogLevel();
-  common::SetLogLevel(common::LogLevel::kInfo);
+  common::SetLogLevel(common::LogLevel::kDebug);  // the access lines are debug
   ::testing::internal::CaptureStderr();
   {
     TestClient client(rs.endpoint());
