@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/alerts_command.h"
 #include "cli/check_command.h"
 #include "cli/collect_command.h"
 #include "cli/serve_command.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
     CLI::App* check = pgvigil::cli::AddCheckCommand(app, check_args);
     pgvigil::cli::ServeArgs serve_args;
     CLI::App* serve = pgvigil::cli::AddServeCommand(app, serve_args);
+    pgvigil::cli::AlertsArgs alerts_args;
+    CLI::App* alerts = pgvigil::cli::AddAlertsCommand(app, alerts_args);
     CLI::App* settings = app.add_subcommand(
         "settings", "Print every setting of the daemon's file with its default (Markdown)");
     CLI::App* thresholds = app.add_subcommand(
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
       serve_args.log_level_given = app.get_option("--log-level")->count() > 0;
       return pgvigil::cli::RunServe(serve_args);
     }
+    if (alerts->parsed()) return pgvigil::cli::RunAlerts(alerts_args);
     if (settings->parsed()) {
       std::fputs(pgvigil::config::SettingsMarkdown().c_str(), stdout);
       return 0;
