@@ -5,7 +5,8 @@ webhook channel pointing at an HTTP sink on loopback, the alert API, and a resta
 
 Rule: only locks.blocking alerts (every other check disabled), `for: 2s`, `resolve_after: 2s`.
   - a blocking lock held past `for` → exactly one alert and exactly one "firing" webhook;
-  - the operator acknowledges it (a viewer gets 403, an unknown id 404, a bad action 400);
+  - the operator acknowledges it (a viewer gets 403, an unknown id 404, a bad action 400), and
+    the transition is an "alert" event on the SSE stream;
   - the lock released → exactly one "resolved" webhook;
   - SIGTERM + start → the alert list is the same;
   - `pgvigil alerts test hook` delivers a test notification (exit 0; 1 unreachable; 2 unknown).
@@ -231,6 +232,37 @@ alerts:
             raise AssertionError(f"GET {path}: {status} {body[:300]!r}")
         return json.loads(body)
 
+    def sse_reader(self, path, seconds):
+        """Reads the stream for `seconds` on a thread; returns (thread, list of (event, data))."""
+        events = []
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=seconds + 5)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {VIEW}\r\n\r\n"
+                     .encode())
+
+        def read():
+            sock.settimeout(0.2)
+            buf, end = b"", time.monotonic() + seconds
+            while time.monotonic() < end:
+                try:
+                    chunk = sock.recv(65536)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    break
+                buf += chunk
+                while b"\n\n" in buf:
+                    block, buf = buf.split(b"\n\n", 1)
+                    lines = block.decode(errors="replace").split("\n")
+                    event = next((l[6:].strip() for l in lines if l.startswith("event:")), None)
+                    data = "".join(l[5:].strip() for l in lines if l.startswith("data:"))
+                    if event:
+                        events.append((event, json.loads(data)))
+            sock.close()
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        return thread, events
+
     def alerts(self, query=""):
         return self.get_json("/api/v1/alerts" + query)["alerts"]
 
@@ -265,6 +297,8 @@ alerts:
             self.assertIn(b"snooze", reply)
             status, reply = self.request("PATCH", path, OP, b"{not json")
             self.assertEqual(status, 400, reply)
+            stream, events = self.sse_reader("/api/v1/stream?events=alert", 2)
+            time.sleep(0.3)  # subscribed
             status, reply = self.request("PATCH", path, OP,
                                          {"action": "acknowledge", "note": "looking"})
             self.assertEqual(status, 200, reply)
@@ -272,6 +306,8 @@ alerts:
             self.assertEqual(acked["state"], "acknowledged")
             self.assertEqual(acked["acked_by"], "ops")
             self.assertEqual(acked["ack_note"], "looking")
+            stream.join()
+            self.assertIn(("alert", acked), events)  # the transition on the SSE stream
             status, reply = self.request("PATCH", path, OP, {"action": "acknowledge"})
             self.assertEqual(status, 400, reply)  # twice is not a transition
             self.assertEqual(self.alerts("?state=acknowledged")[0]["id"], alert["id"])
