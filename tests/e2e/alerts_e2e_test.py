@@ -71,7 +71,7 @@ def wait_for(predicate, timeout, what, interval=0.05):
 class Sink:
     """A webhook receiver: records (arrival monotonic time, JSON body, headers)."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         received = self.received = []
         lock = self.lock = threading.Lock()
 
@@ -87,7 +87,7 @@ class Sink:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -373,6 +373,43 @@ alerts:
         self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
         self.assertIn("failed", run.stdout)
         self.assertNotIn("secret-token", run.stdout + run.stderr)
+
+    def test_z_a_notification_committed_before_a_sigkill_is_delivered_after_the_restart(self):
+        # The receiver is down: the firing notification is committed and waits in the outbox.
+        port = self.sink.port
+        self.sink.server.shutdown()
+        self.sink.server.server_close()
+        if self.daemon.proc is not None:
+            self.daemon.stop()
+        self.write_config(for_duration="0s")
+        self.start_daemon()
+        known = {a["id"] for a in self.alerts()}
+        lock = Lock(self.admin, "alert_e2e")
+        try:
+            lock.block()
+            fired = wait_for(lambda: [a for a in self.alerts("?state=firing")
+                                      if a["id"] not in known], 15, "the alert to be committed")
+            alert_id = fired[0]["id"]
+            time.sleep(1)  # at least one delivery attempt has failed against the closed port
+            self.daemon.proc.kill()  # SIGKILL: no flush, no goodbye
+            self.daemon.proc.wait(timeout=10)
+            self.daemon.log.close()
+            self.daemon.proc = None
+            # The receiver comes back on the same address, then the daemon.
+            type(self).sink = Sink(port)
+            self.start_daemon()
+
+            def delivered():
+                return [b for _, b in self.sink.notifications("firing")
+                        if b["alert_id"] == alert_id]
+            wait_for(delivered, 30, "the committed notification after the restart")
+            time.sleep(2)  # a duplicate would arrive by now
+            self.assertEqual(len(delivered()), 1, self.sink.notifications())
+            still = [a["id"] for a in self.alerts("?state=firing")
+                     if a["check_id"] == "locks.blocking"]
+            self.assertEqual(still, [alert_id], "the same condition must not open a second alert")
+        finally:
+            lock.release()
 
 
 if __name__ == "__main__":
