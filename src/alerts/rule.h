@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/glob.h"
 #include "model/finding.h"
 
 namespace pgvigil::alerts {
@@ -60,6 +61,6 @@ class RuleSet {
 };
 
 // Shell-style glob: '*' any run, '?' one character; everything else literal.
-bool GlobMatch(std::string_view pattern, std::string_view text);
+using common::GlobMatch;
 
 }  // namespace pgvigil::alerts

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/glob.h"
 #include "model/finding.h"
 
 namespace pgvigil::analysis {
@@ -25,7 +26,7 @@ struct Level {
 };
 
 struct ThresholdDefault {
-  std::string_view key;   // the finding id, or "<id>.<parameter>" for a check's other knobs
+  std::string_view key;  // the finding id, or "<id>.<parameter>" for a check's other knobs
   Direction direction;
   Level level;            // a parameter (a minimum size, a minimum of calls) uses `warning`
   std::string_view unit;  // "ratio", "seconds", "bytes", "count", "transactions", "ms", "days"
@@ -68,6 +69,6 @@ class Thresholds {
 };
 
 // Shell-style glob: '*' any run, '?' one character; everything else literal.
-bool GlobMatch(std::string_view pattern, std::string_view text);
+using common::GlobMatch;
 
 }  // namespace pgvigil::analysis

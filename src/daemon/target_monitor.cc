@@ -11,11 +11,11 @@
 
 #include <fmt/format.h>
 
-#include "analysis/thresholds.h"
 #include "collect/collection.h"
 #include "collect/pgbouncer_collector.h"
 #include "collect/query_catalog.h"
 #include "common/clock.h"
+#include "common/glob.h"
 #include "common/log.h"
 #include "pg/dsn.h"
 
@@ -318,10 +318,10 @@ void TargetMonitor::DiscoverDatabases(const model::Snapshot& sample) {
     if (name.empty() || name == own || name == "template0" || name == "template1") continue;
     const bool included =
         std::any_of(options_.include_patterns.begin(), options_.include_patterns.end(),
-                    [&](const std::string& p) { return analysis::GlobMatch(p, name); });
+                    [&](const std::string& p) { return common::GlobMatch(p, name); });
     const bool excluded =
         std::any_of(options_.exclude_patterns.begin(), options_.exclude_patterns.end(),
-                    [&](const std::string& p) { return analysis::GlobMatch(p, name); });
+                    [&](const std::string& p) { return common::GlobMatch(p, name); });
     if (!included || excluded) continue;
     auto it = extra_.find(name);
     if (it != extra_.end()) {
