@@ -24,39 +24,11 @@ import unittest
 import urllib.error
 import urllib.request
 
+from e2e_support import Daemon, free_port, read_env, wait_for
+
 BINARY, SOURCE, SANDBOX_ENV = sys.argv[1:4]
 del sys.argv[1:4]
 OP, VIEW = "op-secret-e2e", "view-secret-e2e"
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if line.startswith("export "):
-                key, _, value = line[len("export "):].strip().partition("=")
-                env[key] = value.strip("'")
-    return env
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout, what, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except (OSError, urllib.error.URLError, ValueError, KeyError) as e:
-            last = e
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 class HalfOpenListener:
@@ -78,26 +50,6 @@ class HalfOpenListener:
             except OSError:
                 return
             self.held.append(conn)
-
-
-class Daemon:
-    def __init__(self, config_path, log_path):
-        self.config_path, self.log_path = config_path, log_path
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([BINARY, "serve", "-c", self.config_path],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-
-    def stop(self, sig=signal.SIGTERM, timeout=30):
-        if self.proc is None:
-            return None
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=timeout)
-        self.log.close()
-        self.proc = None
-        return rc
 
 
 class DaemonEndToEnd(unittest.TestCase):
@@ -129,7 +81,7 @@ targets:
   - {{ name: beta, dsn: "{cls.beta['PGVIGIL_TEST_DSN']}", region: remote }}
   - {{ name: stuck, dsn: "host=127.0.0.1 port={cls.stuck.port} dbname=x user=pgvigil_monitor password=nope", region: remote }}
 """)
-        cls.daemon = Daemon(cls.config, os.path.join(cls.tmp, "daemon.log"))
+        cls.daemon = Daemon(BINARY, cls.config, os.path.join(cls.tmp, "daemon.log"))
         cls.daemon.start()
         wait_for(lambda: cls.get("/healthz")[0] == 200, 15, "the daemon to listen")
         wait_for(lambda: cls.target("alpha")["status"] not in ("unknown",), 20, "alpha's first sample")

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What the end-to-end tests share: the sandbox's env file, free ports, polling with a deadline,
+and `pgvigil serve` as a child process. Standard library only."""
+import socket
+import subprocess
+import time
+import urllib.error
+
+
+def read_env(path):
+    """The variables of a scripts/pg-sandbox.sh env file (export KEY='value' lines)."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("export "):
+                key, _, value = line[len("export "):].strip().partition("=")
+                env[key] = value.strip("'")
+    return env
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, what, interval=0.05):
+    """Polls `predicate` until it returns something truthy (returned) or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except (OSError, urllib.error.URLError, ValueError, KeyError) as e:
+            last = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class Daemon:
+    """`pgvigil serve -c CONFIG` with its output appended to a log file."""
+
+    def __init__(self, binary, config_path, log_path):
+        self.binary, self.config_path, self.log_path = binary, config_path, log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([self.binary, "serve", "-c", self.config_path],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def stop(self, sig=None, timeout=30):
+        """Sends `sig` (SIGTERM by default) and returns the exit code."""
+        import signal
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig if sig is not None else signal.SIGTERM)
+        rc = self.proc.wait(timeout=timeout)
+        self.log.close()
+        self.proc = None
+        return rc
