@@ -34,16 +34,6 @@ bool Contains(const std::vector<Tier>& tiers, Tier t) {
 
 double Seconds(std::chrono::microseconds d) { return std::chrono::duration<double>(d).count(); }
 
-// A libpq key=value value, quoted.
-std::string ConninfoValue(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 // Backends over usable connections, from the latest fast and standard parts; nullopt when
 // either is missing.
 std::optional<double> ConnectionUtilization(const model::Snapshot& s) {
@@ -73,17 +63,6 @@ struct TargetMonitor::DatabaseSession {
   std::unique_ptr<pg::AsyncSession> session;
 };
 
-common::Result<std::string> DsnForDatabase(const std::string& dsn, const std::string& datname) {
-  PGV_ASSIGN_OR_RETURN(auto keywords, pg::ParseDsn(dsn));
-  keywords["dbname"] = datname;
-  std::string out;
-  for (const auto& [key, value] : keywords) {
-    if (!out.empty()) out += ' ';
-    out += key + "=" + ConninfoValue(value);
-  }
-  return out;
-}
-
 TargetMonitor::TargetMonitor(boost::asio::any_io_executor executor, MonitorOptions options,
                              SampleSink& sink)
     : executor_(executor),
@@ -95,7 +74,7 @@ TargetMonitor::TargetMonitor(boost::asio::any_io_executor executor, MonitorOptio
   main_ = std::make_unique<DatabaseSession>();
   main_->dsn = options_.dsn;
   for (const std::string& db : options_.databases) {
-    auto dsn = DsnForDatabase(options_.dsn, db);
+    auto dsn = pg::DsnForDatabase(options_.dsn, db);
     if (!dsn.has_value()) continue;  // the main DSN fails the same way and is reported
     auto extra = std::make_unique<DatabaseSession>();
     extra->datname = db;
@@ -328,7 +307,7 @@ void TargetMonitor::DiscoverDatabases(const model::Snapshot& sample) {
       next[name] = std::move(it->second);
       continue;
     }
-    auto dsn = DsnForDatabase(options_.dsn, name);
+    auto dsn = pg::DsnForDatabase(options_.dsn, name);
     if (!dsn.has_value()) continue;
     auto db = std::make_unique<DatabaseSession>();
     db->datname = name;

@@ -115,8 +115,4 @@ class TargetMonitor {
   std::mt19937_64 random_;
 };
 
-// The DSN with its database replaced by `datname` (key=value form; the password and every other
-// keyword kept). kInvalidArgument when `dsn` does not parse.
-common::Result<std::string> DsnForDatabase(const std::string& dsn, const std::string& datname);
-
 }  // namespace pgvigil::daemon

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "daemon/state_cache.h"
-#include "daemon/target_monitor.h"
 
 namespace pgvigil::daemon {
 namespace {
@@ -113,19 +112,6 @@ TEST(StateCache, UpdatesPublishNewImmutableStatesAndKeepWhatAReloadKeeps) {
   EXPECT_EQ(targets[1]->region, "eu");
   EXPECT_EQ(targets[1]->reachability, model::Reachability::kUp);  // kept across the reload
   EXPECT_EQ(cache.Target("b"), nullptr);
-}
-
-TEST(DsnForDatabase, ReplacesTheDatabaseAndKeepsEverythingElse) {
-  auto dsn = DsnForDatabase("host=db port=5433 dbname=app user=mon password='p w'", "reports");
-  ASSERT_TRUE(dsn.has_value()) << dsn.error().message();
-  EXPECT_NE(dsn->find("dbname='reports'"), std::string::npos);
-  EXPECT_NE(dsn->find("password='p w'"), std::string::npos);
-  EXPECT_NE(dsn->find("port='5433'"), std::string::npos);
-  auto uri = DsnForDatabase("postgresql://mon@db:5433/app?sslmode=disable", "it's");
-  ASSERT_TRUE(uri.has_value());
-  EXPECT_NE(uri->find(R"(dbname='it\'s')"), std::string::npos);
-  EXPECT_NE(uri->find("sslmode='disable'"), std::string::npos);
-  EXPECT_FALSE(DsnForDatabase("host='unterminated", "x").has_value());
 }
 
 }  // namespace

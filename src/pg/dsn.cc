@@ -66,9 +66,9 @@ std::string RedactKeyValue(std::string_view text) {
   out.reserve(text.size());
   size_t i = 0;
   while (i < text.size()) {
-    const bool at_word_start =
-        i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '&' ||
-        text[i - 1] == '?' || text[i - 1] == '"' || text[i - 1] == '\'';
+    const bool at_word_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) ||
+                               text[i - 1] == '&' || text[i - 1] == '?' || text[i - 1] == '"' ||
+                               text[i - 1] == '\'';
     if (at_word_start && StartsWithNoCase(text.substr(i), "password")) {
       size_t j = i + 8;
       while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
@@ -197,6 +197,23 @@ std::string HostNameToResolve(const std::map<std::string, std::string>& keywords
     return "";
   }
   return host;
+}
+
+common::Result<std::string> DsnForDatabase(const std::string& dsn, const std::string& datname) {
+  PGV_ASSIGN_OR_RETURN(auto keywords, ParseDsn(dsn));
+  keywords["dbname"] = datname;
+  std::string out;
+  for (const auto& [key, value] : keywords) {
+    if (!out.empty()) out += ' ';
+    // libpq's key=value syntax: single quotes, with backslash escaping ' and \.
+    out += key + "='";
+    for (char c : value) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '\'';
+  }
+  return out;
 }
 
 }  // namespace pgvigil::pg

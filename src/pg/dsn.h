@@ -42,4 +42,9 @@ std::string DescribeDsn(std::string_view dsn);
 std::string HostNameToResolve(const std::map<std::string, std::string>& keywords,
                               const char* env_host, const char* env_hostaddr);
 
+// The DSN with its database replaced by `datname`, as key=value pairs (a URI is converted; the
+// password and every other explicit keyword kept, each value quoted for libpq). For the other
+// databases of a monitored server. kInvalidArgument when `dsn` does not parse.
+common::Result<std::string> DsnForDatabase(const std::string& dsn, const std::string& datname);
+
 }  // namespace pgvigil::pg

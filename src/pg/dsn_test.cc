@@ -97,5 +97,18 @@ TEST(HostNameToResolve, NamesOnlyASingleHostName) {
   EXPECT_EQ(host("host=db", "/tmp"), "db");  // the DSN wins over $PGHOST
 }
 
+TEST(DsnForDatabase, ReplacesTheDatabaseAndKeepsEverythingElse) {
+  auto dsn = DsnForDatabase("host=db port=5433 dbname=app user=mon password='p w'", "reports");
+  ASSERT_TRUE(dsn.has_value()) << dsn.error().message();
+  EXPECT_NE(dsn->find("dbname='reports'"), std::string::npos);
+  EXPECT_NE(dsn->find("password='p w'"), std::string::npos);
+  EXPECT_NE(dsn->find("port='5433'"), std::string::npos);
+  auto uri = DsnForDatabase("postgresql://mon@db:5433/app?sslmode=disable", "it's");
+  ASSERT_TRUE(uri.has_value());
+  EXPECT_NE(uri->find(R"(dbname='it\'s')"), std::string::npos);
+  EXPECT_NE(uri->find("sslmode='disable'"), std::string::npos);
+  EXPECT_FALSE(DsnForDatabase("host='unterminated", "x").has_value());
+}
+
 }  // namespace
 }  // namespace pgvigil::pg
