@@ -32,7 +32,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from e2e_support import Daemon, free_port, read_env, wait_for
+from e2e_support import Daemon, free_port, open_stream, read_env, read_stream, wait_for
 
 BINARY, SOURCE, SANDBOX_ENV = sys.argv[1:4]
 del sys.argv[1:4]
@@ -185,33 +185,11 @@ alerts:
         return json.loads(body)
 
     def sse_reader(self, path, seconds):
-        """Reads the stream for `seconds` on a thread; returns (thread, list of (event, data))."""
+        """Reads the stream for `seconds` on a thread; returns (thread, list of (time, event,
+        data)), subscribed before it returns."""
         events = []
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=seconds + 5)
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {VIEW}\r\n\r\n"
-                     .encode())
-
-        def read():
-            sock.settimeout(0.2)
-            buf, end = b"", time.monotonic() + seconds
-            while time.monotonic() < end:
-                try:
-                    chunk = sock.recv(65536)
-                except socket.timeout:
-                    continue
-                if not chunk:
-                    break
-                buf += chunk
-                while b"\n\n" in buf:
-                    block, buf = buf.split(b"\n\n", 1)
-                    lines = block.decode(errors="replace").split("\n")
-                    event = next((l[6:].strip() for l in lines if l.startswith("event:")), None)
-                    data = "".join(l[5:].strip() for l in lines if l.startswith("data:"))
-                    if event:
-                        events.append((event, json.loads(data)))
-            sock.close()
-
-        thread = threading.Thread(target=read)
+        sock = open_stream(self.port, path, VIEW, seconds)
+        thread = threading.Thread(target=read_stream, args=(sock, seconds, events))
         thread.start()
         return thread, events
 
@@ -259,7 +237,7 @@ alerts:
             self.assertEqual(acked["acked_by"], "ops")
             self.assertEqual(acked["ack_note"], "looking")
             stream.join()
-            self.assertIn(("alert", acked), events)  # the transition on the SSE stream
+            self.assertIn(("alert", acked), [(e, d) for _, e, d in events])  # on the stream
             status, reply = self.request("PATCH", path, OP, {"action": "acknowledge"})
             self.assertEqual(status, 400, reply)  # twice is not a transition
             self.assertEqual(self.alerts("?state=acknowledged")[0]["id"], alert["id"])

@@ -24,7 +24,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from e2e_support import Daemon, free_port, read_env, wait_for
+from e2e_support import Daemon, free_port, open_stream, read_env, read_stream, wait_for
 
 BINARY, SOURCE, SANDBOX_ENV = sys.argv[1:4]
 del sys.argv[1:4]
@@ -131,28 +131,7 @@ targets:
 
     def sse_events(self, path, seconds):
         """Reads the stream for `seconds`; returns (arrival time, event, data) tuples."""
-        events = []
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=seconds + 5)
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {VIEW}\r\n\r\n".encode())
-        sock.settimeout(0.5)
-        buf, end = b"", time.monotonic() + seconds
-        while time.monotonic() < end:
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                break
-            buf += chunk
-            while b"\n\n" in buf:
-                block, buf = buf.split(b"\n\n", 1)
-                lines = block.decode(errors="replace").split("\n")
-                event = next((l[6:].strip() for l in lines if l.startswith("event:")), None)
-                data = "".join(l[5:].strip() for l in lines if l.startswith("data:"))
-                if event:
-                    events.append((time.monotonic(), event, json.loads(data)))
-        sock.close()
-        return events
+        return read_stream(open_stream(self.port, path, VIEW, seconds), seconds, [])
 
     def psql_admin(self, env, sql):
         return subprocess.run(["psql", env["PGVIGIL_TEST_ADMIN_DSN"], "-XAtqc", sql],

@@ -61,3 +61,38 @@ class Daemon:
         self.log.close()
         self.proc = None
         return rc
+
+
+def open_stream(port, path, token, seconds):
+    """Subscribes to the daemon's SSE stream at `path`; returns the socket (read_stream reads it).
+    Separate from reading so that a test can subscribe before it causes the events."""
+    import socket as socket_module
+    sock = socket_module.create_connection(("127.0.0.1", port), timeout=seconds + 5)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n"
+                 .encode())
+    return sock
+
+
+def read_stream(sock, seconds, events):
+    """Appends (arrival time, event, JSON data) to `events` for `seconds`, then closes `sock`."""
+    import json
+    import socket as socket_module
+    sock.settimeout(0.2)
+    buf, end = b"", time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            chunk = sock.recv(65536)
+        except socket_module.timeout:
+            continue
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n\n" in buf:
+            block, buf = buf.split(b"\n\n", 1)
+            lines = block.decode(errors="replace").split("\n")
+            event = next((l[6:].strip() for l in lines if l.startswith("event:")), None)
+            data = "".join(l[5:].strip() for l in lines if l.startswith("data:"))
+            if event:
+                events.append((time.monotonic(), event, json.loads(data)))
+    sock.close()
+    return events
