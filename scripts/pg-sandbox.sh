@@ -3,6 +3,7 @@
 #
 # Usage:
 #   scripts/pg-sandbox.sh start  DIR [--bin PG_BIN_DIR] [--port PORT]
+#   scripts/pg-sandbox.sh standby PRIMARY_DIR DIR [--port PORT]
 #   scripts/pg-sandbox.sh stop   DIR [--purge]
 #   scripts/pg-sandbox.sh status DIR
 #   scripts/pg-sandbox.sh psql   DIR [psql args...]     (superuser, default database pgvigil_test)
@@ -13,6 +14,10 @@
 #         roles pgvigil_monitor (pg_monitor only), pgvigil_nopriv (no privileges), then writes
 #         and prints DIR/env, a file to source. On a running sandbox it only prints DIR/env.
 #         A sandbox of another major than PG_BIN_DIR's is stopped and recreated.
+# standby makes DIR a streaming standby of the running sandbox in PRIMARY_DIR (pg_basebackup -R
+#         over the primary's unix socket, which pg_hba.conf lets replicate), starts it on its own
+#         port (random unless --port) and writes DIR/env like start (same roles and DSNs; the
+#         primary's directory is PGVIGIL_SANDBOX_PRIMARY_DIR). Stop it with stop DIR.
 # stop    stops the server (and a pgbouncer or demo workload started in DIR); --purge also
 #         deletes DIR.
 # status  prints whether the server runs; exit 0 if running, 3 if stopped, 4 if no sandbox.
@@ -33,7 +38,7 @@ MARKER=.pgvigil-sandbox   # marks a directory this script created, so --purge ne
 START_ATTEMPTS=5
 
 usage() {
-  sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -117,6 +122,7 @@ init_cluster() {
 # Written by scripts/pg-sandbox.sh.
 # TYPE  DATABASE     USER  ADDRESS       METHOD
 local   all          all                 trust
+local   replication  all                 trust
 host    all          all   127.0.0.1/32  scram-sha-256
 host    replication  all   127.0.0.1/32  scram-sha-256
 EOF
@@ -295,6 +301,67 @@ cmd_start() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# standby
+
+cmd_standby() {
+  [[ $# -ge 2 ]] || usage
+  local primary
+  primary=$(abs_path "$1")
+  DIR=$2
+  shift 2
+  PORT=""
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  [[ -z $PORT || $PORT =~ ^[0-9]+$ ]] || die "--port must be a number, got '$PORT'"
+  load_sandbox_env "$primary"
+  BIN=$PGVIGIL_SANDBOX_BIN
+  DIR=$(abs_path "$DIR")
+  check_dir_name "$DIR"
+  [[ ${#DIR} -le 92 ]] ||
+    die "$DIR is too long for a unix socket path (at most 92 characters); use a shorter one"
+  [[ $DIR != "$primary" ]] || die "the standby needs a directory of its own"
+  trap 'print_log_on_failure $?' EXIT
+
+  if [[ -f $DIR/data/PG_VERSION ]]; then
+    if server_running; then
+      PORT=$(configured_port)
+      cat "$DIR/env"
+      return 0
+    fi
+  else
+    if [[ -d $DIR && ! -f $DIR/$MARKER && -n $(ls -A "$DIR") ]]; then
+      die "$DIR exists, is not empty and is not a sandbox; choose another directory"
+    fi
+    # Sandboxes made before the standby command lack the replication line for the socket.
+    if ! grep -q -E '^local +replication' "$primary/data/pg_hba.conf"; then
+      echo "local   replication  all                 trust" >>"$primary/data/pg_hba.conf"
+      as_cluster_user "$BIN/pg_ctl" -D "$primary/data" -s reload ||
+        die "cannot reload the primary in $primary"
+    fi
+    ensure_cluster_user
+    own_dir "$DIR" 755
+    touch "$DIR/$MARKER"
+    own_dir "$DIR/data" 700
+    # -R writes standby.signal and primary_conninfo (the primary's socket and port).
+    if ! as_cluster_user "$BIN/pg_basebackup" -h "$primary" -p "$PGVIGIL_SANDBOX_PORT" \
+      -U postgres -D "$DIR/data" -R -X stream --no-sync >"$DIR/basebackup.log" 2>&1; then
+      tail -n 30 "$DIR/basebackup.log" >&2
+      die "pg_basebackup from $primary failed (full output in $DIR/basebackup.log)"
+    fi
+  fi
+  # pgvigil.conf came with the copy and names the primary's port and socket directory:
+  # start_server writes this server's own.
+  start_server
+  write_env
+  echo "export PGVIGIL_SANDBOX_PRIMARY_DIR='$primary'" >>"$DIR/env"
+  cat "$DIR/env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop, status, psql
 
 # Fills DIR and BIN for an existing sandbox.
@@ -375,6 +442,7 @@ main() {
   shift
   case $cmd in
     start) cmd_start "$@" ;;
+    standby) cmd_standby "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
     psql) cmd_psql "$@" ;;
