@@ -156,7 +156,7 @@ bool LibpqOperationRunner::SleepUnlessCancelled(milliseconds delay, const Cancel
 }
 
 void LibpqOperationRunner::Finish(MaintenanceOperation& op) const {
-  op.finished_at = clock_.Now();
+  if (!op.finished_at.has_value()) op.finished_at = clock_.Now();
   op.progress.reset();
 }
 
@@ -327,6 +327,7 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
   if (observer.on_started) observer.on_started(op);
 
   RunStatement(op, w, **watcher, policy, observer, cancel);
+  op.finished_at = clock_.Now();  // the statement's end: the after figures are not its time
 
   const bool reindex =
       op.kind == OperationKind::kReindexIndex || op.kind == OperationKind::kReindexTable;
@@ -344,18 +345,20 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
     (void)w.RunSimple("/* pgvigil */ SELECT pg_advisory_unlock(" + key + ")");
   }
   if (op.state == OperationState::kCompleted) {
-    // Before 15 the statistics reach the views through the collector, a moment later: give
-    // a VACUUM's new dead-tuple count a short while to show.
+    // From 15 a VACUUM's counts are in shared memory when it returns. Before 15 they reach
+    // the views through the statistics collector a moment later: give them a short while.
+    const bool asynchronous_stats = w.server_info().server_version_num < 150000;
     const auto deadline = std::chrono::steady_clock::now() + milliseconds(2000);
     for (;;) {
       auto after = ReadFigures(**watcher, relation);
       if (after.has_value()) op.after = *after;
-      const bool settled = !after.has_value() || op.kind != OperationKind::kVacuum ||
+      const bool settled = !asynchronous_stats || !after.has_value() ||
+                           op.kind != OperationKind::kVacuum || op.options.full ||
                            op.after.dead_tuples != op.before.dead_tuples ||
                            op.before.dead_tuples.value_or(0) == 0;
       if (settled || std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(milliseconds(200));
-      (void)(**watcher).RunSimple("SELECT pg_stat_clear_snapshot()");
+      (void)(**watcher).RunSimple("/* pgvigil */ SELECT pg_stat_clear_snapshot()");
     }
   }
   Finish(op);
