@@ -99,7 +99,8 @@ common::Result<std::vector<ActivityRow>> ParseActivity(const pg::ResultSet& rs) 
 }
 
 // The result of one signalling statement, in the words of RecoveryBackend::outcome: `done`
-// ("cancelled", "terminated") when it was sent, else "gone", "changed" or "failed: …".
+// ("cancelled", "terminated") when it was sent, else "gone", "changed" or "failed: …"; empty
+// when kCancelIfActive found the pinned process idle (nothing to cancel).
 struct SignalResult {
   bool sent = false;
   std::string outcome;
@@ -119,7 +120,10 @@ SignalResult Signal(pg::LibpqSession& session, RecoverySignal signal,
     return {false, "failed: unexpected result shape", ""};
   }
   if (r.IsNull(0, signalled)) {
-    // Not the pinned process (or, for kCancelIfActive, not active: the caller looks at that).
+    // kCancelIfActive: the pinned process, but idle; nothing sent, nothing decided yet.
+    if (const int pinned = r.ColumnIndex("pinned"); pinned >= 0 && r.Value(0, pinned) == "t") {
+      return {false, "", ""};
+    }
     return {false, r.Value(0, exists) == "t" ? "changed" : "gone", ""};
   }
   if (r.Value(0, signalled) == "t") return {true, std::string(done), ""};
@@ -206,7 +210,7 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
         SignalResult first =
             Signal(*session.value(), RecoverySignal::kCancelIfActive, b, "cancelled");
         if (first.sent) std::this_thread::sleep_for(policy.cancel_grace);
-        if (first.outcome == "changed" || first.outcome.starts_with("failed")) {
+        if (!first.sent && !first.outcome.empty()) {  // changed, gone or failed: stop here
           result = std::move(first);
         } else {
           result = Signal(*session.value(), RecoverySignal::kTerminate, b, "terminated");
