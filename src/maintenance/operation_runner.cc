@@ -6,6 +6,7 @@
 // until the server answers, so it runs on a thread of its own while the calling thread watches.
 #include "maintenance/operation_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -313,14 +314,27 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
   if (auto before = ReadFigures(w, relation); before.has_value()) op.before = *before;
 
   // Each try waits at most lock_timeout in the lock queue, where it would block every query
-  // that comes after it.
+  // that comes after it. Not REINDEX CONCURRENTLY: it only ever asks for SHARE UPDATE
+  // EXCLUSIVE, which no SELECT or DML waits behind, and its later waits (for writers, for old
+  // snapshots) are lock waits too: a lock_timeout there would abandon a half-built *_ccnew
+  // index on every try.
+  const bool concurrent_reindex =
+      (op.kind == OperationKind::kReindexIndex || op.kind == OperationKind::kReindexTable) &&
+      op.options.concurrently;
+  const std::chrono::milliseconds lock_timeout =
+      concurrent_reindex ? milliseconds(0) : policy.lock_timeout;
   auto set = w.RunSimple("/* pgvigil */ SET lock_timeout = " +
-                         pg::QuoteLiteral(std::to_string(policy.lock_timeout.count()) + "ms"));
+                         pg::QuoteLiteral(std::to_string(lock_timeout.count()) + "ms"));
   if (!set.has_value()) {
     op.state = OperationState::kFailed;
     op.message = "cannot set lock_timeout: " + set.error().message();
     Finish(op);
     return op;
+  }
+  // What was invalid before, so that only this run's leftovers are blamed on it.
+  std::vector<std::string> invalid_before;
+  if (concurrent_reindex) {
+    if (auto r = ReadInvalidIndexes(w, relation.table_oid); r.has_value()) invalid_before = *r;
   }
   op.state = OperationState::kRunning;
   op.started_at = clock_.Now();
@@ -329,16 +343,18 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
   RunStatement(op, w, **watcher, policy, observer, cancel);
   op.finished_at = clock_.Now();  // the statement's end: the after figures are not its time
 
-  const bool reindex =
-      op.kind == OperationKind::kReindexIndex || op.kind == OperationKind::kReindexTable;
-  if (op.state != OperationState::kCompleted && reindex && op.options.concurrently) {
+  if (op.state != OperationState::kCompleted && concurrent_reindex) {
     // An interrupted REINDEX CONCURRENTLY leaves an invalid *_ccnew index behind: say so,
-    // never drop it (the user decides; DROP INDEX CONCURRENTLY it or REINDEX again).
-    if (auto leftovers = ReadInvalidIndexes(**watcher, relation.table_oid);
-        leftovers.has_value() && !leftovers->empty()) {
+    // never drop it (the user decides: DROP INDEX CONCURRENTLY it, or REINDEX again).
+    if (auto leftovers = ReadInvalidIndexes(**watcher, relation.table_oid); leftovers.has_value()) {
       std::string names;
-      for (const std::string& n : *leftovers) names += (names.empty() ? "" : ", ") + n;
-      op.message += " (invalid index left behind, not dropped: " + names + ")";
+      for (const std::string& n : *leftovers) {
+        if (std::find(invalid_before.begin(), invalid_before.end(), n) != invalid_before.end()) {
+          continue;
+        }
+        names += (names.empty() ? "" : ", ") + n;
+      }
+      if (!names.empty()) op.message += " (invalid index left behind, not dropped: " + names + ")";
     }
   }
   if (w.is_connected()) {

@@ -64,5 +64,49 @@ TEST(MaintenanceProgress, ReportsProgressAndCancelsARunningVacuum) {
   }));
 }
 
+// REINDEX CONCURRENTLY waits for transactions older than its new index before it swaps; an
+// old REPEATABLE READ snapshot keeps it there. Cancelled in that phase, it leaves its invalid
+// *_ccnew index behind: the outcome names it, it is not dropped, and the next plan warns.
+TEST(MaintenanceProgress, AnInterruptedReindexConcurrentlyReportsItsLeftoverIndex) {
+  const std::string t = UniqueName("mt_ccnew");
+  const std::string index = t + "_idx";
+  TestConnection admin(Sandbox().admin_dsn);
+  admin.Exec("CREATE TABLE " + t + " (id int)");
+  ScopeExit drop([&] { admin.Exec("DROP TABLE IF EXISTS " + t); });
+  admin.Exec("INSERT INTO " + t + " SELECT g FROM generate_series(1, 1000) g");
+  admin.Exec("CREATE INDEX " + index + " ON " + t + " (id)");
+  TestConnection old_snapshot(Sandbox().admin_dsn);
+  old_snapshot.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  old_snapshot.Exec("SELECT count(*) FROM pg_class");  // takes the snapshot
+
+  const auto policy = ShortLockPolicy();
+  auto runner = maintenance::MakeOperationRunner(common::SystemClock::Instance());
+  auto planned = runner->Plan(RequestFor(OperationKind::kReindexIndex, index), ContextFor(policy));
+  ASSERT_EQ(planned.state, OperationState::kPlanned) << Describe(planned);
+  maintenance::CancelFlag cancel;
+  std::vector<std::string> phases;
+  maintenance::ExecutionObserver observer;
+  observer.on_progress = [&](const model::MaintenanceOperation& op) {
+    phases.push_back(op.progress->phase);
+    if (op.progress->phase.find("old snapshots") != std::string::npos) cancel.Request();
+  };
+  auto done = runner->Execute(planned, ContextFor(policy), observer, cancel);
+  old_snapshot.Exec("ROLLBACK");
+  EXPECT_EQ(done.state, OperationState::kCancelled) << Describe(done);
+  ASSERT_FALSE(phases.empty());
+  EXPECT_NE(phases.back().find("old snapshots"), std::string::npos) << phases.back();
+  EXPECT_NE(done.message.find(index + "_ccnew"), std::string::npos) << done.message;
+  // Not dropped: still there, invalid.
+  EXPECT_EQ(admin.Exec("SELECT count(*) FROM pg_index WHERE indrelid = '" + t +
+                       "'::regclass AND NOT indisvalid"),
+            "1");
+  auto again = runner->Plan(RequestFor(OperationKind::kReindexIndex, index), ContextFor(policy));
+  EXPECT_EQ(again.state, OperationState::kPlanned) << Describe(again);  // a warning only
+  const model::GuardVerdict* g = FindGuard(again, "invalid_index");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->outcome, GuardOutcome::kWarn);
+  EXPECT_NE(g->detail.find(index + "_ccnew"), std::string::npos) << g->detail;
+}
+
 }  // namespace
 }  // namespace pgvigil::testing
