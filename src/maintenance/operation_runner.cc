@@ -240,7 +240,11 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
                                                    const CancelFlag& cancel) {
   MaintenanceOperation op = std::move(planned);
   const MaintenancePolicy& policy = PolicyOf(context);
-  if (op.state != OperationState::kPlanned || !op.relation.has_value() || op.sql.empty()) {
+  // The service records its intent (kQueued, kRunning) on the planned operation before it
+  // hands it over; anything else (refused, finished) never ran its guards to the end.
+  const bool runnable = op.state == OperationState::kPlanned ||
+                        op.state == OperationState::kQueued || op.state == OperationState::kRunning;
+  if (!runnable || !op.relation.has_value() || op.sql.empty()) {
     op.state = OperationState::kRefused;
     if (op.message.empty()) op.message = "only a planned operation can be executed";
     return op;
