@@ -3,9 +3,9 @@
 // leaves the choice to SelectRecoveryBackends; Execute sends each signal in one statement that
 // also checks pid and backend_start (recovery_statements.h), so a reused pid is never hit.
 //
-// Both open a session of their own with PlanContext::dsn. It is a monitoring-kind session
-// (read-only transactions, short statement_timeout and lock_timeout): signalling a backend is a
-// function call, not a write, and needs nothing more.
+// Both open a session of their own with PlanContext::dsn (the maintenance DSN). Plan's is a
+// monitoring-kind session, read-only, so a dry run cannot change anything by construction;
+// Execute's a maintenance-kind one with the monitoring timeouts (each statement is quick).
 #include <fmt/format.h>
 
 #include <charconv>
@@ -28,17 +28,16 @@ namespace {
 // recovery from ever selecting another pgvigil session.
 constexpr std::string_view kApplicationName = "pgvigil-recovery";
 
-common::Result<std::unique_ptr<pg::LibpqSession>> Open(const std::string& dsn) {
+common::Result<std::unique_ptr<pg::LibpqSession>> Open(const std::string& dsn,
+                                                       pg::SessionKind kind) {
   pg::SessionOptions options;
   options.dsn = dsn;
-  options.kind = pg::SessionKind::kMonitoring;
+  options.kind = kind;
   options.application_name = std::string(kApplicationName);
   return pg::LibpqSession::Connect(options);
 }
 
-common::Result<pg::ResultSet> RunOne(pg::LibpqSession& session, std::string name,
-                                     std::string sql) {
-  const pg::Query query{std::move(name), std::move(sql)};
+common::Result<pg::ResultSet> RunOne(pg::LibpqSession& session, const pg::Query& query) {
   std::vector<pg::QueryOutcome> outcomes = session.RunPipeline({&query, 1});
   if (outcomes.empty()) return common::InternalError("the pipeline returned no outcome");
   if (!outcomes[0].status.ok()) return outcomes[0].status;
@@ -109,7 +108,7 @@ struct SignalResult {
 
 SignalResult Signal(pg::LibpqSession& session, RecoverySignal signal,
                     const model::RecoveryBackend& b, std::string_view done) {
-  auto rs = RunOne(session, "recovery_signal", RecoverySignalSql(signal, b.pid, b.backend_start));
+  auto rs = RunOne(session, RecoverySignalQuery(signal, b.pid, b.backend_start));
   if (!rs.has_value()) {
     return {false, "failed: " + rs.error().message(), rs.error().sqlstate()};
   }
@@ -150,12 +149,13 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
       op.message = s.message();
       return op;
     }
-    auto session = Open(context.dsn);
+    auto session = Open(context.dsn, pg::SessionKind::kMonitoring);
     if (!session.has_value()) {
       op.message = "connect: " + session.error().message();
       return op;
     }
-    auto rs = RunOne(*session.value(), "recovery_activity", std::string(RecoveryActivitySql()));
+    auto rs = RunOne(*session.value(),
+                     pg::Query{"recovery_activity", std::string(RecoveryActivitySql())});
     if (!rs.has_value()) {
       op.message = "read pg_stat_activity: " + rs.error().message();
       op.sqlstate = rs.error().sqlstate();
@@ -185,7 +185,7 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     }
     op.started_at = clock_.Now();
     op.state = model::OperationState::kRunning;
-    auto session = Open(context.dsn);
+    auto session = Open(context.dsn, pg::SessionKind::kMaintenance);
     if (!session.has_value()) {
       op.state = model::OperationState::kFailed;
       op.message = "connect: " + session.error().message();

@@ -20,6 +20,24 @@ TEST(RecoverySignalSql, PinsThePidToItsBackendStartInOneStatement) {
   EXPECT_EQ(sql.find(';'), sql.size() - 1);
 }
 
+TEST(RecoverySignalQuery, SendsPidAndBackendStartAsBindParameters) {
+  const pg::Query q =
+      RecoverySignalQuery(RecoverySignal::kTerminate, 4242, "x'; select 1; --");
+  EXPECT_NE(q.sql.find("a.pid = $1 and a.backend_start = $2::timestamptz"), std::string::npos)
+      << q.sql;
+  EXPECT_EQ(q.sql.find("4242"), std::string::npos);
+  EXPECT_EQ(q.params, (std::vector<std::string>{"4242", "x'; select 1; --"}));
+  // What op.sql shows is the same statement with the values written in.
+  EXPECT_EQ(RecoverySignalSql(RecoverySignal::kTerminate, 4242, "2026-11-22T07:00:00Z"),
+            [&] {
+              std::string shown = q.sql;
+              shown.replace(shown.find("$1"), 2, "4242");
+              shown.replace(shown.find("$2"), 2, "'2026-11-22T07:00:00Z'");
+              shown.replace(shown.find("$1"), 2, "4242");
+              return shown;
+            }());
+}
+
 TEST(RecoverySignalSql, UsesTheFunctionOfEachSignal) {
   EXPECT_NE(RecoverySignalSql(RecoverySignal::kTerminate, 1, "x").find("pg_terminate_backend"),
             std::string::npos);
