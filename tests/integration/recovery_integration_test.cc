@@ -300,5 +300,37 @@ TEST_F(RecoveryIntegration, TerminatingAnActiveSessionCancelsItsStatementFirst) 
   EXPECT_TRUE(Eventually([&] { return BackendStart(planned.backends[0].pid).empty(); }));
 }
 
+TEST_F(RecoveryIntegration, AClusterWideDryRunNeverListsBackgroundProcessesOrSuperusers) {
+  // The other tests' sessions come and go; what must hold is that no background process
+  // (checkpointer, walwriter, autovacuum, walsenders, …) and no superuser session is listed,
+  // however low the thresholds. A dry run signals nothing, so it is safe cluster-wide.
+  TestConnection superuser(SuperuserDsn());
+  superuser.Exec("SELECT 1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  RecoveryRequest request = Request(0.001);
+  request.database.clear();
+  const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
+  ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
+  TestConnection admin(Sandbox().admin_dsn);
+  const std::string untouchable = admin.Exec(
+      "SELECT string_agg(a.pid::text, ',') FROM pg_stat_activity a "
+      "LEFT JOIN pg_roles r ON r.oid = a.usesysid "
+      "WHERE a.backend_type <> 'client backend' OR r.rolsuper");
+  std::set<int> pids;
+  for (std::size_t at = 0; at < untouchable.size();) {
+    const std::size_t comma = std::min(untouchable.find(',', at), untouchable.size());
+    pids.insert(std::stoi(untouchable.substr(at, comma - at)));
+    at = comma + 1;
+  }
+  ASSERT_TRUE(pids.contains(superuser.backend_pid()));
+  ASSERT_GE(pids.size(), 3U);  // at least the checkpointer and walwriter beside the superusers
+  for (const RecoveryBackend& b : planned.backends) {
+    EXPECT_FALSE(pids.contains(b.pid)) << b.pid << " " << b.application_name << " listed";
+  }
+  EXPECT_NE(AllGuards(planned).find("pid " + std::to_string(superuser.backend_pid()) + " "),
+            std::string::npos)
+      << AllGuards(planned);
+}
+
 }  // namespace
 }  // namespace pgvigil::testing
