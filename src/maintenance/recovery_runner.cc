@@ -200,29 +200,35 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     const MaintenancePolicy& policy = context.policy != nullptr ? *context.policy : defaults;
     int failures = 0;
     std::string first_failure;
+    const auto settle = [&](model::RecoveryBackend& b, SignalResult result) {
+      b.outcome = std::move(result.outcome);
+      if (b.outcome.starts_with("failed") && failures++ == 0) {
+        first_failure = fmt::format("pid {}: {}", b.pid, b.outcome);
+        op.sqlstate = result.sqlstate;
+      }
+    };
+    // Cancel before terminate, in three steps so the grace is waited once, not per backend:
+    // the cancels, and a cancel for every terminate target that is running a statement (it
+    // then ends by its own error handling); the grace; the terminations.
+    bool any_cancelled_first = false;
     for (model::RecoveryBackend& b : op.backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;  // gone / changed at planning
-      SignalResult result;
       if (b.action == "cancel") {
-        result = Signal(*session.value(), RecoverySignal::kCancel, b, "cancelled");
-      } else {
-        // Cancel before terminate: an active statement first ends by its own error handling.
-        SignalResult first =
-            Signal(*session.value(), RecoverySignal::kCancelIfActive, b, "cancelled");
-        if (first.sent) std::this_thread::sleep_for(policy.cancel_grace);
-        if (!first.sent && !first.outcome.empty()) {  // changed, gone or failed: stop here
-          result = std::move(first);
-        } else {
-          result = Signal(*session.value(), RecoverySignal::kTerminate, b, "terminated");
-        }
+        settle(b, Signal(*session.value(), RecoverySignal::kCancel, b, "cancelled"));
+        continue;
       }
-      b.outcome = std::move(result.outcome);
-      if (b.outcome.starts_with("failed")) {
-        if (failures++ == 0) {
-          first_failure = fmt::format("pid {}: {}", b.pid, b.outcome);
-          op.sqlstate = result.sqlstate;
-        }
+      SignalResult first =
+          Signal(*session.value(), RecoverySignal::kCancelIfActive, b, "cancelled");
+      if (first.sent) {
+        any_cancelled_first = true;
+      } else if (!first.outcome.empty()) {
+        settle(b, std::move(first));  // changed, gone or failed: never terminated
       }
+    }
+    if (any_cancelled_first) std::this_thread::sleep_for(policy.cancel_grace);
+    for (model::RecoveryBackend& b : op.backends) {
+      if (!b.outcome.empty() || b.action != "terminate") continue;
+      settle(b, Signal(*session.value(), RecoverySignal::kTerminate, b, "terminated"));
     }
     op.finished_at = clock_.Now();
     if (failures > 0) {
@@ -236,7 +242,8 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
   }
 
  private:
-  // One statement a line, in the order Execute runs them.
+  // One statement a line: the cancels and the cancel-if-active of each terminate target, then
+  // the terminations, in the order Execute runs them.
   static std::string PlannedSql(const std::vector<model::RecoveryBackend>& backends) {
     std::string sql;
     const auto add = [&sql](std::string line) {
@@ -245,12 +252,13 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     };
     for (const model::RecoveryBackend& b : backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;
-      if (b.action == "cancel") {
-        add(RecoverySignalSql(RecoverySignal::kCancel, b.pid, b.backend_start));
-      } else {
-        add(RecoverySignalSql(RecoverySignal::kCancelIfActive, b.pid, b.backend_start));
-        add(RecoverySignalSql(RecoverySignal::kTerminate, b.pid, b.backend_start));
-      }
+      add(RecoverySignalSql(
+          b.action == "cancel" ? RecoverySignal::kCancel : RecoverySignal::kCancelIfActive,
+          b.pid, b.backend_start));
+    }
+    for (const model::RecoveryBackend& b : backends) {
+      if (!b.outcome.empty() || b.action != "terminate") continue;
+      add(RecoverySignalSql(RecoverySignal::kTerminate, b.pid, b.backend_start));
     }
     return sql;
   }

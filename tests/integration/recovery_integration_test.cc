@@ -276,28 +276,38 @@ TEST_F(RecoveryIntegration, ActsOnlyOnTheProcessTheDryRunShowed) {
 }
 
 TEST_F(RecoveryIntegration, TerminatingAnActiveSessionCancelsItsStatementFirst) {
-  // A session that was idle in transaction at the dry run and runs a statement by the time
-  // of execution: it is cancelled, then terminated after the grace.
-  Sleeper busy(ClientDsn(), "BEGIN; SELECT 1");
-  ASSERT_EQ(busy.WaitForSqlState(), "");
+  // Two sessions that were idle in transaction at the dry run and run a statement by the time
+  // of execution: each is cancelled, then terminated after the grace — waited once for both.
+  policy_.cancel_grace = std::chrono::milliseconds(1000);
+  Sleeper first(ClientDsn(), "BEGIN; SELECT 1");
+  Sleeper second(ClientDsn(), "BEGIN; SELECT 1");
+  ASSERT_EQ(first.WaitForSqlState(), "");
+  ASSERT_EQ(second.WaitForSqlState(), "");
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   RecoveryRequest request;
   request.database = db_;
   request.terminate_idle_in_transaction_longer_than_s = 1.0;
   const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
   ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
-  ASSERT_EQ(planned.backends.size(), 1U);
+  ASSERT_EQ(planned.backends.size(), 2U);
   EXPECT_EQ(planned.backends[0].action, "terminate");
-  busy.Send("SELECT pg_sleep(20)");
+  EXPECT_EQ(planned.backends[1].action, "terminate");
+  first.Send("SELECT pg_sleep(20)");
+  second.Send("SELECT pg_sleep(20)");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto started = std::chrono::steady_clock::now();
   const MaintenanceOperation done = runner_impl_->Execute(planned, context_);
-  EXPECT_GE(std::chrono::steady_clock::now() - started, policy_.cancel_grace);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, policy_.cancel_grace);
+  EXPECT_LT(took, 2 * policy_.cancel_grace - std::chrono::milliseconds(100));
   EXPECT_EQ(done.state, OperationState::kCompleted) << done.message;
-  EXPECT_EQ(done.backends[0].outcome, "terminated");
-  // The statement ended by the cancel (57014), not by the termination (57P01).
-  EXPECT_EQ(busy.WaitForSqlState(), "57014");
-  EXPECT_TRUE(Eventually([&] { return BackendStart(planned.backends[0].pid).empty(); }));
+  for (const RecoveryBackend& b : done.backends) EXPECT_EQ(b.outcome, "terminated") << b.pid;
+  // The statements ended by the cancel (57014), not by the termination (57P01).
+  EXPECT_EQ(first.WaitForSqlState(), "57014");
+  EXPECT_EQ(second.WaitForSqlState(), "57014");
+  for (const RecoveryBackend& b : planned.backends) {
+    EXPECT_TRUE(Eventually([&] { return BackendStart(b.pid).empty(); })) << b.pid;
+  }
 }
 
 TEST_F(RecoveryIntegration, AClusterWideDryRunNeverListsBackgroundProcessesOrSuperusers) {
