@@ -178,8 +178,7 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
 
   model::MaintenanceOperation Execute(model::MaintenanceOperation op,
                                       const PlanContext& context) override {
-    if (op.state != model::OperationState::kPlanned &&
-        op.state != model::OperationState::kQueued &&
+    if (op.state != model::OperationState::kPlanned && op.state != model::OperationState::kQueued &&
         op.state != model::OperationState::kRunning) {
       return op;  // refused or already final: nothing to do
     }
@@ -253,8 +252,8 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     for (const model::RecoveryBackend& b : backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;
       add(RecoverySignalSql(
-          b.action == "cancel" ? RecoverySignal::kCancel : RecoverySignal::kCancelIfActive,
-          b.pid, b.backend_start));
+          b.action == "cancel" ? RecoverySignal::kCancel : RecoverySignal::kCancelIfActive, b.pid,
+          b.backend_start));
     }
     for (const model::RecoveryBackend& b : backends) {
       if (!b.outcome.empty() || b.action != "terminate") continue;

@@ -39,9 +39,12 @@ std::string Substitute(std::string_view sql, std::string_view pid, std::string_v
 
 std::string_view SignalFile(RecoverySignal signal) {
   switch (signal) {
-    case RecoverySignal::kCancel: return "recovery_cancel.sql";
-    case RecoverySignal::kCancelIfActive: return "recovery_cancel_if_active.sql";
-    case RecoverySignal::kTerminate: return "recovery_terminate.sql";
+    case RecoverySignal::kCancel:
+      return "recovery_cancel.sql";
+    case RecoverySignal::kCancelIfActive:
+      return "recovery_cancel_if_active.sql";
+    case RecoverySignal::kTerminate:
+      return "recovery_terminate.sql";
   }
   return "recovery_cancel.sql";
 }
@@ -51,7 +54,8 @@ std::string_view SignalFile(RecoverySignal signal) {
 std::string_view RecoveryActivitySql() { return MaintenanceSql("recovery_activity.sql"); }
 
 pg::Query RecoverySignalQuery(RecoverySignal signal, int pid, std::string_view backend_start) {
-  return pg::Query{"recovery_signal", OneLine(MaintenanceSql(SignalFile(signal))),
+  return pg::Query{"recovery_signal",
+                   OneLine(MaintenanceSql(SignalFile(signal))),
                    {std::to_string(pid), std::string(backend_start)}};
 }
 

@@ -110,9 +110,10 @@ class RecoveryIntegration : public ::testing::Test {
   // contains `needle`.
   int StatementsMentioning(const std::string& needle) {
     TestConnection admin(Sandbox().admin_dsn);
-    return std::stoi(admin.Exec(
-        "SELECT count(*) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-        "WHERE d.datname = '" + db_ + "' AND strpos(s.query, '" + needle + "') > 0"));
+    return std::stoi(
+        admin.Exec("SELECT count(*) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                   "WHERE d.datname = '" +
+                   db_ + "' AND strpos(s.query, '" + needle + "') > 0"));
   }
 
   std::string db_, client_, runner_;
@@ -183,7 +184,8 @@ TEST_F(RecoveryIntegration, DryRunListsExactlyTheExpectedBackendsAndExecutingHit
   }
   // The SQL that would run: one cancel, and cancel-if-active + terminate for each idle one.
   EXPECT_NE(planned.sql.find("pg_cancel_backend(a.pid) from pg_catalog.pg_stat_activity a "
-                             "where a.pid = " + std::to_string(sleeper.backend_pid())),
+                             "where a.pid = " +
+                             std::to_string(sleeper.backend_pid())),
             std::string::npos)
       << planned.sql;
   EXPECT_EQ(std::count(planned.sql.begin(), planned.sql.end(), '\n'), 4) << planned.sql;
