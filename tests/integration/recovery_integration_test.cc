@@ -312,6 +312,29 @@ TEST_F(RecoveryIntegration, TerminatingAnActiveSessionCancelsItsStatementFirst) 
   }
 }
 
+TEST_F(RecoveryIntegration, WithoutPgSignalBackendTheExecutionFailsAndSaysWhy) {
+  TestConnection idle(ClientDsn());
+  idle.Exec("SELECT 1");
+  {
+    TestConnection admin(Sandbox().admin_dsn);
+    admin.Exec("REVOKE pg_signal_backend FROM " + runner_);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  RecoveryRequest request;
+  request.database = db_;
+  request.terminate_idle_longer_than_s = 1.0;
+  const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
+  ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
+  ASSERT_EQ(planned.backends.size(), 1U);
+  const MaintenanceOperation done = runner_impl_->Execute(planned, context_);
+  EXPECT_EQ(done.state, OperationState::kFailed);
+  EXPECT_EQ(done.sqlstate, "42501");  // insufficient_privilege
+  EXPECT_TRUE(done.backends[0].outcome.starts_with("failed: ")) << done.backends[0].outcome;
+  EXPECT_NE(done.message.find("pid " + std::to_string(idle.backend_pid())), std::string::npos)
+      << done.message;
+  EXPECT_EQ(idle.Exec("SELECT 'alive'"), "alive");
+}
+
 TEST_F(RecoveryIntegration, AClusterWideDryRunNeverListsBackgroundProcessesOrSuperusers) {
   // The other tests' sessions come and go; what must hold is that no background process
   // (checkpointer, walwriter, autovacuum, walsenders, …) and no superuser session is listed,
