@@ -66,8 +66,8 @@ common::Result<model::MaintenanceRequest> BuildRequest(const MaintainArgs& args)
   } else if (has_index) {
     return common::InvalidArgumentError(args.operation + " acts on a table: use --table");
   } else {
-    r.kind = args.operation == "vacuum" ? model::OperationKind::kVacuum
-                                        : model::OperationKind::kAnalyze;
+    r.kind =
+        args.operation == "vacuum" ? model::OperationKind::kVacuum : model::OperationKind::kAnalyze;
   }
   r.schema = args.schema;
   r.object = has_table ? args.table : args.index;
@@ -121,8 +121,7 @@ CLI::App* AddMaintainCommand(CLI::App& app, MaintainArgs& args) {
   cmd->add_option("--lock-attempts", args.lock_attempts, "tries before giving up")
       ->check(CLI::Range(1, 100));
   cmd->add_flag("--dry-run", args.dry_run, "show the SQL and the guards; execute nothing");
-  cmd->add_option("--format", args.format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   return cmd;
 }
 

@@ -19,14 +19,18 @@ nlohmann::ordered_json Figures(const model::RelationFigures& f) {
 }
 
 nlohmann::ordered_json Time(const std::optional<common::Timestamp>& t) {
-  return t.has_value() ? nlohmann::ordered_json(common::FormatTimestamp(*t)) : nlohmann::ordered_json(nullptr);
+  return t.has_value() ? nlohmann::ordered_json(common::FormatTimestamp(*t))
+                       : nlohmann::ordered_json(nullptr);
 }
 
 std::string_view IndexCleanupName(model::IndexCleanup c) {
   switch (c) {
-    case model::IndexCleanup::kAuto: return "auto";
-    case model::IndexCleanup::kOn: return "on";
-    case model::IndexCleanup::kOff: return "off";
+    case model::IndexCleanup::kAuto:
+      return "auto";
+    case model::IndexCleanup::kOn:
+      return "on";
+    case model::IndexCleanup::kOff:
+      return "off";
   }
   return "auto";
 }
@@ -72,9 +76,10 @@ std::string MaintenanceOperationJson(const model::MaintenanceOperation& op) {
   }
   nlohmann::ordered_json progress = nullptr;
   if (op.progress.has_value()) {
-    progress = {{"phase", op.progress->phase},
-                {"percent", op.progress->percent.has_value() ? nlohmann::ordered_json(*op.progress->percent)
-                                                             : nlohmann::ordered_json(nullptr)}};
+    progress = {
+        {"phase", op.progress->phase},
+        {"percent", op.progress->percent.has_value() ? nlohmann::ordered_json(*op.progress->percent)
+                                                     : nlohmann::ordered_json(nullptr)}};
   }
   const nlohmann::ordered_json j = {
       {"id", op.id},

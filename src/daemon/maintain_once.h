@@ -15,8 +15,8 @@
 namespace pgvigil::daemon {
 
 struct MaintainOnceOptions {
-  std::string dsn;       // the maintenance role's DSN (secrets inside; never printed)
-  std::string database;  // empty: the DSN's database
+  std::string dsn;                    // the maintenance role's DSN (secrets inside; never printed)
+  std::string database;               // empty: the DSN's database
   model::MaintenanceRequest request;  // request.dry_run: plan only
   maintenance::MaintenancePolicy policy;
   // Called with the running operation about once a second (progress filled in).

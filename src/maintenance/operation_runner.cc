@@ -119,8 +119,7 @@ MaintenanceOperation LibpqOperationRunner::Plan(const model::MaintenanceRequest&
     op.object = DisplayName(*relation);
     facts.server_major = info.server_version_num / 10000;
     facts.is_in_recovery = info.is_in_recovery;
-    facts.busy_in_pgvigil =
-        context.busy_in_pgvigil && context.busy_in_pgvigil(relation->table_oid);
+    facts.busy_in_pgvigil = context.busy_in_pgvigil && context.busy_in_pgvigil(relation->table_oid);
     facts.is_blocking = IsBlocking(request.kind, request.options);
     facts.inside_window = InsideAnyWindow(policy.windows, context.now);
     facts.forced = request.force;
@@ -150,8 +149,9 @@ bool LibpqOperationRunner::SleepUnlessCancelled(milliseconds delay, const Cancel
   while (std::chrono::steady_clock::now() < until) {
     if (cancel.requested()) return false;
     std::this_thread::sleep_for(std::min<milliseconds>(
-        kWatchTick, std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now()) +
-                        milliseconds(1)));
+        kWatchTick,
+        std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now()) +
+            milliseconds(1)));
   }
   return !cancel.requested();
 }
@@ -162,21 +162,18 @@ void LibpqOperationRunner::Finish(MaintenanceOperation& op) const {
 }
 
 void LibpqOperationRunner::RunStatement(MaintenanceOperation& op, pg::LibpqSession& worker,
-                                        pg::LibpqSession& watcher,
-                                        const MaintenancePolicy& policy,
+                                        pg::LibpqSession& watcher, const MaintenancePolicy& policy,
                                         const ExecutionObserver& observer,
                                         const CancelFlag& cancel) {
   const int attempts = std::max(1, policy.lock_attempts);
   const std::string worker_pid = std::to_string(worker.backend_pid());
-  const pg::Query progress_query{"operation_progress",
-                                 std::string(MaintenanceSql("operation_progress.sql")),
-                                 {worker_pid}};
+  const pg::Query progress_query{
+      "operation_progress", std::string(MaintenanceSql("operation_progress.sql")), {worker_pid}};
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     op.lock_attempts = attempt;
     // The statement alone, as one simple-protocol message: outside any transaction block.
-    auto done = std::async(std::launch::async, [&worker, sql = op.sql] {
-      return worker.RunSimple(sql);
-    });
+    auto done =
+        std::async(std::launch::async, [&worker, sql = op.sql] { return worker.RunSimple(sql); });
     bool cancel_sent = false;
     auto next_progress = std::chrono::steady_clock::now() + kProgressInterval;
     while (done.wait_for(kWatchTick) != std::future_status::ready) {
@@ -196,7 +193,8 @@ void LibpqOperationRunner::RunStatement(MaintenanceOperation& op, pg::LibpqSessi
         if (out[0].status.ok() && out[0].rows.row_count() > 0) {
           model::OperationProgress p;
           p.phase = std::string(out[0].rows.Value(0, 0));
-          if (!out[0].rows.IsNull(0, 1)) p.percent = std::stod(std::string(out[0].rows.Value(0, 1)));
+          if (!out[0].rows.IsNull(0, 1))
+            p.percent = std::stod(std::string(out[0].rows.Value(0, 1)));
           op.progress = p;
           observer.on_progress(op);
         }

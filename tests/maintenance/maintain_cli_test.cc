@@ -11,8 +11,7 @@ TEST(MaintainCli, DryRunPrintsTheSqlAndGuardsAndExecutesNothing) {
   admin.Exec("CREATE TABLE " + t + " (id int)");
   ScopeExit drop([&] { admin.Exec("DROP TABLE IF EXISTS " + t); });
   const CommandResult r = RunCommand({PgvigilBinary(), "maintain", "vacuum", "--dsn",
-                                      Sandbox().admin_dsn, "--table", t, "--analyze",
-                                      "--dry-run"});
+                                      Sandbox().admin_dsn, "--table", t, "--analyze", "--dry-run"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("sql: VACUUM (ANALYZE) \"public\".\"" + t + "\""), std::string::npos)
       << r.out;
@@ -29,22 +28,22 @@ TEST(MaintainCli, ExitCodesSayRefusedAndDone) {
   admin.Exec("CREATE TABLE " + t + " (id int)");
   ScopeExit drop([&] { admin.Exec("DROP TABLE IF EXISTS " + t); });
   // VACUUM FULL outside any window: refused, 1; as JSON, the OP shape.
-  CommandResult r = RunCommand({PgvigilBinary(), "maintain", "vacuum", "--dsn",
-                                Sandbox().admin_dsn, "--table", t, "--full", "--format", "json"});
+  CommandResult r = RunCommand({PgvigilBinary(), "maintain", "vacuum", "--dsn", Sandbox().admin_dsn,
+                                "--table", t, "--full", "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("\"state\": \"refused\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"guard\": \"maintenance_window\""), std::string::npos) << r.out;
   // Forced with a reason: done, 0.
-  r = RunCommand({PgvigilBinary(), "maintain", "vacuum", "--dsn", Sandbox().admin_dsn, "--table",
-                  t, "--full", "--force", "--reason", "cli test"});
+  r = RunCommand({PgvigilBinary(), "maintain", "vacuum", "--dsn", Sandbox().admin_dsn, "--table", t,
+                  "--full", "--force", "--reason", "cli test"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("state: completed"), std::string::npos) << r.out;
   // A missing table: refused; bad usage: 2.
-  r = RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn", Sandbox().admin_dsn,
-                  "--table", t + "_missing"});
+  r = RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn", Sandbox().admin_dsn, "--table",
+                  t + "_missing"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  r = RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn", Sandbox().admin_dsn,
-                  "--index", t});
+  r = RunCommand(
+      {PgvigilBinary(), "maintain", "analyze", "--dsn", Sandbox().admin_dsn, "--index", t});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   // The DSN's password never appears in the output.
   r = RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn",

@@ -183,7 +183,8 @@ TEST(MaintenanceExecution, ASecondOperationOnTheSameTableIsRefused) {
   auto first = first_runner->Plan(full, ContextFor(slow_policy));
   ASSERT_EQ(first.state, OperationState::kPlanned) << Describe(first);
   // Planned before the first one runs: its plan passes; its execution must not.
-  auto early_second = second_runner->Plan(RequestFor(OperationKind::kVacuum, t), ContextFor(policy));
+  auto early_second =
+      second_runner->Plan(RequestFor(OperationKind::kVacuum, t), ContextFor(policy));
   ASSERT_EQ(early_second.state, OperationState::kPlanned) << Describe(early_second);
 
   std::promise<void> running;
@@ -229,9 +230,9 @@ TEST(MaintenanceExecution, VacuumFullOutsideTheWindowNeedsForceAndAReason) {
   auto policy = ShortLockPolicy();
   // A window that never contains now: one hour, starting two hours from now.
   const auto now = common::SystemClock::Instance().Now();
-  const int minute = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::minutes>(
-          now - std::chrono::floor<std::chrono::days>(now)).count());
+  const int minute = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(
+                                          now - std::chrono::floor<std::chrono::days>(now))
+                                          .count());
   policy.windows = {maintenance::Window{0x7f, (minute + 120) % 1440, (minute + 180) % 1440}};
   auto runner = Runner();
   auto request = RequestFor(OperationKind::kVacuum, t);

@@ -43,8 +43,8 @@ TEST(MaintenanceStandby, IsRefusedOnAStreamingStandby) {
 
   const auto policy = ShortLockPolicy();
   auto runner = maintenance::MakeOperationRunner(common::SystemClock::Instance());
-  auto on_standby = runner->Plan(RequestFor(OperationKind::kVacuum, t),
-                                 ContextFor(policy, standby_dsn));
+  auto on_standby =
+      runner->Plan(RequestFor(OperationKind::kVacuum, t), ContextFor(policy, standby_dsn));
   EXPECT_EQ(on_standby.state, OperationState::kRefused) << Describe(on_standby);
   const model::GuardVerdict* g = FindGuard(on_standby, "not_standby");
   ASSERT_NE(g, nullptr) << Describe(on_standby);
