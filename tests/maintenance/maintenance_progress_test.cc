@@ -108,5 +108,36 @@ TEST(MaintenanceProgress, AnInterruptedReindexConcurrentlyReportsItsLeftoverInde
   EXPECT_NE(g->detail.find(index + "_ccnew"), std::string::npos) << g->detail;
 }
 
+// A VACUUM that someone else runs on the table (here a throttled manual one; autovacuum shows
+// the same way) refuses pgvigil's operation through pg_stat_progress_vacuum.
+TEST(MaintenanceProgress, AVacuumRunningOnTheServerRefusesAnother) {
+  const std::string t = UniqueName("mt_busy");
+  TestConnection admin(Sandbox().admin_dsn);
+  admin.Exec("CREATE TABLE " + t + " (id int) WITH (autovacuum_enabled = off)");
+  ScopeExit drop([&] { admin.Exec("DROP TABLE IF EXISTS " + t); });
+  admin.Exec("INSERT INTO " + t + " SELECT g FROM generate_series(1, 100000) g");
+  TestConnection other(Sandbox().admin_dsn);
+  other.Exec("SET vacuum_cost_delay = '20ms'");
+  other.Exec("SET vacuum_cost_limit = 1");
+  other.Send("VACUUM " + t);
+  const std::string progress_sql =
+      "SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = '" + t + "'::regclass";
+  ASSERT_TRUE(Eventually([&] { return admin.Exec(progress_sql) == "1"; }));
+
+  const auto policy = ShortLockPolicy();
+  auto runner = maintenance::MakeOperationRunner(common::SystemClock::Instance());
+  for (OperationKind kind : {OperationKind::kVacuum, OperationKind::kAnalyze}) {
+    auto op = runner->Plan(RequestFor(kind, t), ContextFor(policy));
+    EXPECT_EQ(op.state, OperationState::kRefused) << Describe(op);
+    const model::GuardVerdict* g = FindGuard(op, "no_conflict_server");
+    ASSERT_NE(g, nullptr) << Describe(op);
+    EXPECT_EQ(g->outcome, GuardOutcome::kRefuse);
+    EXPECT_NE(g->detail.find("VACUUM (pid " + std::to_string(other.backend_pid())),
+              std::string::npos)
+        << g->detail;
+  }
+  other.Cancel();
+}
+
 }  // namespace
 }  // namespace pgvigil::testing
