@@ -349,6 +349,11 @@ void MaintenanceService::Finish(std::int64_t id, model::MaintenanceOperation op)
   }
   if (!op.finished_at.has_value()) op.finished_at = clock_.Now();
   op.progress.reset();
+  {
+    // Final in memory first: a cancel from now on finds nothing left to cancel.
+    std::lock_guard lock(mu_);
+    if (auto it = active_.find(id); it != active_.end()) it->second.op = op;
+  }
   Record(op);
   std::lock_guard lock(mu_);
   active_.erase(id);
@@ -466,6 +471,11 @@ common::Result<model::MaintenanceOperation> MaintenanceService::Cancel(std::int6
                                                                        const std::string& by) {
   std::unique_lock lock(mu_);
   const auto it = active_.find(id);
+  if (it != active_.end() && model::IsFinal(it->second.op.state)) {
+    return common::InvalidArgumentError(
+        fmt::format("operation {} is {}: there is nothing to cancel", id,
+                    model::OperationStateName(it->second.op.state)));
+  }
   if (it == active_.end()) {
     lock.unlock();
     PGV_ASSIGN_OR_RETURN(model::MaintenanceOperation stored, store_.Get(id));

@@ -240,9 +240,10 @@ TEST_F(MaintenanceServiceTest, AQueuedVacuumRunsAndEveryStateIsRecordedAndPublis
   EXPECT_EQ(stored->before.dead_tuples, 100);
   EXPECT_EQ(stored->after.dead_tuples, 0);
   EXPECT_TRUE(stored->finished_at.has_value());
-  EXPECT_EQ(sink_.StatesOf(id),
-            (std::vector<std::string>{"queued", "running", "running+", "completed"}));
-  EXPECT_EQ(service_->ActiveCount(), 0u);
+  const std::vector<std::string> expected = {"queued", "running", "running+", "completed"};
+  EXPECT_TRUE(Eventually([&] { return sink_.StatesOf(id) == expected; }));
+  EXPECT_EQ(sink_.StatesOf(id), expected);
+  EXPECT_TRUE(Eventually([&] { return service_->ActiveCount() == 0; }));
   EXPECT_EQ(runner_.last_dsn, "host=db dbname=app user=maint");
 }
 
@@ -284,6 +285,7 @@ TEST_F(MaintenanceServiceTest, ASecondOperationOnABusyTableIsRefusedAndQueuedOne
   EXPECT_EQ(cancel_running->state, OperationState::kRunning);
   ASSERT_TRUE(Eventually([&] { return StoredState(running) == OperationState::kCancelled; }));
   EXPECT_NE(store_->Get(running)->message.find("bob"), std::string::npos);
+  ASSERT_TRUE(Eventually([&] { return service_->ActiveCount() == 0; }));
   EXPECT_EQ(runner_.executed, std::vector<std::string>{"public.orders"});
   // Finished: nothing to cancel; unknown id: not found.
   auto again = service_->Cancel(running, "bob");
@@ -396,8 +398,8 @@ TEST_F(MaintenanceServiceTest, RecoveryDryRunAndExecutionAreAudited) {
   ASSERT_TRUE(Eventually([&] { return StoredState(queued->id) == OperationState::kCompleted; }));
   EXPECT_EQ(store_->Get(queued->id)->backends[0].outcome, "cancelled");
   EXPECT_EQ(recovery_.executions.load(), 1);
-  EXPECT_EQ(sink_.StatesOf(queued->id),
-            (std::vector<std::string>{"queued", "running", "completed"}));
+  const std::vector<std::string> expected = {"queued", "running", "completed"};
+  EXPECT_TRUE(Eventually([&] { return sink_.StatesOf(queued->id) == expected; }));
 }
 
 TEST_F(MaintenanceServiceTest, UnknownTargetIsNotFoundAndStopCancelsWhatIsQueued) {
