@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "maintenance/recovery_statements.h"
+
+
+#include "maintenance/maintenance_sql.h"
+#include "pg/quote.h"
+
+namespace pgvigil::maintenance {
+
+namespace {
+
+// The statement without its `--` comment lines, its lines joined by single spaces.
+std::string OneLine(std::string_view sql) {
+  std::string out;
+  while (!sql.empty()) {
+    const std::size_t end = sql.find('\n');
+    std::string_view line = sql.substr(0, end);
+    sql = end == std::string_view::npos ? std::string_view{} : sql.substr(end + 1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty() || line.starts_with("--")) continue;
+    if (!out.empty()) out.push_back(' ');
+    out.append(line);
+  }
+  return out;
+}
+
+// Replaces every $1 by `pid` and $2 by `start` (the files use no other placeholders).
+std::string Substitute(std::string_view sql, std::string_view pid, std::string_view start) {
+  std::string out;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '$' && i + 1 < sql.size() && (sql[i + 1] == '1' || sql[i + 1] == '2')) {
+      out.append(sql[i + 1] == '1' ? pid : start);
+      ++i;
+      continue;
+    }
+    out.push_back(sql[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view RecoveryActivitySql() { return MaintenanceSql("recovery_activity.sql"); }
+
+std::string RecoverySignalSql(RecoverySignal signal, int pid, std::string_view backend_start) {
+  std::string_view file = "recovery_cancel.sql";
+  if (signal == RecoverySignal::kCancelIfActive) file = "recovery_cancel_if_active.sql";
+  if (signal == RecoverySignal::kTerminate) file = "recovery_terminate.sql";
+  return Substitute(OneLine(MaintenanceSql(file)), std::to_string(pid), pg::QuoteLiteral(backend_start));
+}
+
+}  // namespace pgvigil::maintenance
