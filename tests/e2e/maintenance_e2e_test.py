@@ -9,7 +9,11 @@
   - an SQL fragment in an option word or an unknown field: 400, nothing recorded or executed;
   - the history survives a restart;
   - SIGKILL while an operation runs (it waits for a lock another session holds, retrying with a
-    short lock_timeout) → after the restart it is "unknown" with the reconciliation message.
+    short lock_timeout) → after the restart it is "unknown" with the reconciliation message;
+  - a running operation cancelled through the API; the seed alias /api/database/optimize;
+  - recovery: a dry run lists an idle-in-transaction session (and none of pgvigil's own), an
+    operator may not execute it (403), an admin's confirmed execution terminates exactly it;
+  - `serve --check-config` names a bad maintenance window with its line.
 
 Usage: maintenance_e2e_test.py PGVIGIL_BINARY SOURCE_DIR SANDBOX_ENV_FILE
 Only the standard library.
@@ -220,17 +224,8 @@ targets:
 
         # Another session holds a lock VACUUM conflicts with (reads still pass): the operation
         # runs, retrying every lock_timeout, until the daemon is killed.
-        holder = subprocess.Popen(["psql", self.admin, "-Xq"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        holder = self.hold_lock()
         try:
-            holder.stdin.write(f"BEGIN; LOCK TABLE {TABLE} IN SHARE UPDATE EXCLUSIVE MODE; "
-                               f"SELECT 1;\n")
-            holder.stdin.flush()
-            wait_for(lambda: psql(self.admin, "select count(*) from pg_locks l join pg_class c "
-                                              "on c.oid = l.relation where c.relname = "
-                                              f"'{TABLE}' and l.granted and "
-                                              "l.mode = 'ShareUpdateExclusiveLock'") == "1",
-                     10, "the holder's lock")
             status, body = self.submit(OP, {"target": "alpha", "operation": "vacuum",
                                             "table": TABLE})
             self.assertEqual(status, 202, body)
@@ -255,6 +250,109 @@ targets:
             log = f.read()
         self.assertIn("unknown", log)
         self.assertNotIn("password", log)
+
+    def hold_lock(self):
+        """A session holding a lock VACUUM conflicts with (reads still pass)."""
+        holder = subprocess.Popen(["psql", self.admin, "-Xq"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        holder.stdin.write(f"BEGIN; LOCK TABLE {TABLE} IN SHARE UPDATE EXCLUSIVE MODE; SELECT 1;\n")
+        holder.stdin.flush()
+        wait_for(lambda: psql(self.admin, "select count(*) from pg_locks l join pg_class c "
+                                          f"on c.oid = l.relation where c.relname = '{TABLE}' "
+                                          "and l.granted and "
+                                          "l.mode = 'ShareUpdateExclusiveLock'") == "1",
+                 10, "the holder's lock")
+        return holder
+
+    def test_5_cancel_a_running_operation_and_the_seed_alias(self):
+        holder = self.hold_lock()
+        try:
+            status, body = self.submit(OP, {"target": "alpha", "operation": "vacuum",
+                                            "table": TABLE})
+            self.assertEqual(status, 202, body)
+            op_id = body["operations"][0]["id"]
+            wait_for(lambda: self.operation(op_id)["state"] == "running", 20, "running")
+            status, reply = self.request("POST", f"/api/v1/maintenance/{op_id}/cancel", VIEW)
+            self.assertEqual(status, 403, reply)
+            status, reply = self.request("POST", f"/api/v1/maintenance/{op_id}/cancel", OP)
+            self.assertEqual(status, 200, reply)
+            done = wait_for(lambda: self.operation(op_id)["state"] == "cancelled" and
+                            self.operation(op_id), 20, "the cancel")
+            self.assertIsNotNone(done["finished_at"])
+            status, reply = self.request("POST", f"/api/v1/maintenance/{op_id}/cancel", OP)
+            self.assertEqual(status, 409, reply)
+        finally:
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.close()
+            holder.wait(timeout=10)
+        status, body = self.request("POST", "/api/database/optimize", OP,
+                                    {"target": "alpha", "action": "update_statistics",
+                                     "table_name": TABLE})
+        self.assertEqual(status, 202, body)
+        analyze = body["operations"][0]
+        self.assertEqual(analyze["operation"], "analyze")
+        done = wait_for(lambda: self.operation(analyze["id"])["state"] not in ("queued", "running")
+                        and self.operation(analyze["id"]), 30, "the ANALYZE")
+        self.assertEqual(done["state"], "completed", done)
+        status, body = self.request("GET", "/api/database/maintenance")
+        self.assertEqual(body["operations"][0]["id"], analyze["id"])
+
+    def test_6_recovery_dry_run_lists_the_idle_session_and_an_admin_terminates_it(self):
+        env = dict(os.environ, PGAPPNAME="maint_e2e_idle")
+        idle = subprocess.Popen(["psql", self.pg["PGVIGIL_TEST_NOPRIV_DSN"], "-Xq"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, text=True, env=env)
+        try:
+            idle.stdin.write("BEGIN; SELECT 1;\n")
+            idle.stdin.flush()
+            pid = int(wait_for(lambda: psql(self.admin, "select pid from pg_stat_activity where "
+                                                        "application_name = 'maint_e2e_idle' and "
+                                                        "state = 'idle in transaction'"),
+                               10, "the idle-in-transaction session"))
+            time.sleep(1.5)
+            ask = {"target": "alpha", "terminate_idle_in_transaction_longer_than_s": 1}
+            status, dry = self.request("POST", "/api/v1/recovery", OP, ask)
+            self.assertEqual(status, 200, dry)
+            self.assertEqual(dry["operation"], "recovery")
+            self.assertEqual(dry["state"], "planned", dry)
+            hit = [b for b in dry["backends"] if b["pid"] == pid]
+            self.assertEqual(len(hit), 1, dry["backends"])
+            self.assertEqual(hit[0]["action"], "terminate")
+            self.assertFalse([b for b in dry["backends"]
+                              if b["application_name"].startswith("pgvigil")], dry["backends"])
+            confirm = {"confirm": [{"pid": pid, "backend_start": hit[0]["backend_start"]}],
+                       "dry_run": False}
+            status, reply = self.request("POST", "/api/v1/recovery", OP, dict(ask, **confirm))
+            self.assertEqual(status, 403, reply)
+            self.assertEqual(psql(self.admin, f"select count(*) from pg_stat_activity "
+                                              f"where pid = {pid}"), "1")
+            status, queued = self.request("POST", "/api/v1/recovery", ADMIN, dict(ask, **confirm))
+            self.assertEqual(status, 202, queued)
+            done = wait_for(lambda: self.operation(queued["id"])["state"] not in
+                            ("queued", "running") and self.operation(queued["id"]), 20,
+                            "the recovery to finish")
+            self.assertEqual(done["state"], "completed", done)
+            self.assertEqual([(b["pid"], b["outcome"]) for b in done["backends"]],
+                             [(pid, "terminated")])
+            self.assertEqual(done["initiator"], "boss")
+            wait_for(lambda: psql(self.admin, f"select count(*) from pg_stat_activity "
+                                              f"where pid = {pid}") == "0", 10, "the pid to go")
+        finally:
+            try:
+                idle.stdin.close()
+            except OSError:
+                pass
+            idle.wait(timeout=10)
+
+    def test_7_check_config_names_a_bad_window_with_its_line(self):
+        bad = os.path.join(self.tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write('targets:\n  - { name: a, dsn: "host=x" }\nmaintenance:\n'
+                    '  windows: ["someday 25:00-02:00"]\n')
+        result = subprocess.run([BINARY, "serve", "-c", bad, "--check-config"],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2, result)
+        self.assertIn("bad.yaml:4: maintenance.windows", result.stderr)
 
 
 if __name__ == "__main__":
