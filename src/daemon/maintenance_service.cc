@@ -34,6 +34,14 @@ void FillFromRequest(model::MaintenanceOperation& op, const std::string& target,
   if (op.created_at == common::Timestamp{}) op.created_at = now;
 }
 
+// The database a DSN names ("" when it names none: libpq then uses the user's name).
+std::string MainDatabase(const std::string& dsn) {
+  auto keywords = pg::ParseDsn(dsn);
+  if (!keywords.has_value()) return {};
+  const auto it = keywords->find("dbname");
+  return it == keywords->end() ? std::string() : it->second;
+}
+
 }  // namespace
 
 MaintenanceService::MaintenanceService(MaintenanceServiceOptions options,
@@ -185,7 +193,10 @@ void MaintenanceService::Submit(model::MaintenanceRequest request, OperationsDon
 std::vector<model::MaintenanceOperation> MaintenanceService::PlanAll(
     const MaintenanceTarget& target, std::vector<model::MaintenanceRequest> requests) {
   std::vector<model::MaintenanceOperation> out;
-  for (const model::MaintenanceRequest& request : requests) {
+  for (model::MaintenanceRequest& request : requests) {
+    // The DSN's own database by name: the audit says where it ran, and two requests for the
+    // same table (one naming the database, one not) meet in the registry.
+    if (request.database.empty()) request.database = MainDatabase(target.dsn);
     auto asked = std::make_shared<std::uint32_t>(0);
     const maintenance::PlanContext context = ContextFor(target, request.database, 0, asked);
     model::MaintenanceOperation op;
@@ -428,7 +439,8 @@ void MaintenanceService::RunRecovery(const MaintenanceTarget& target,
 common::Result<model::MaintenanceOperation> MaintenanceService::Refuse(
     const model::MaintenanceRequest& request, const std::string& why) {
   model::MaintenanceOperation op;
-  op.target = request.target;
+  const MaintenanceTarget* target = FindTarget(request.target);
+  op.target = target != nullptr ? target->name : request.target;
   op.database = request.database;
   op.kind = request.kind;
   op.object = !request.finding.empty() ? "finding " + request.finding

@@ -244,7 +244,9 @@ TEST_F(MaintenanceServiceTest, AQueuedVacuumRunsAndEveryStateIsRecordedAndPublis
   EXPECT_TRUE(Eventually([&] { return sink_.StatesOf(id) == expected; }));
   EXPECT_EQ(sink_.StatesOf(id), expected);
   EXPECT_TRUE(Eventually([&] { return service_->ActiveCount() == 0; }));
-  EXPECT_EQ(runner_.last_dsn, "host=db dbname=app user=maint");
+  EXPECT_EQ(runner_.last_dsn, "dbname='app' host='db' user='maint'");
+  // The DSN's database is named in the audit.
+  EXPECT_EQ(store_->Get(id)->database, "app");
 }
 
 TEST_F(MaintenanceServiceTest, ADryRunIsRecordedButNeverExecuted) {
