@@ -14,9 +14,12 @@ namespace {
 // Where a kind sorts among requests of the same severity: the VACUUM that also analyzes first.
 int KindRank(model::OperationKind kind) {
   switch (kind) {
-    case model::OperationKind::kVacuum: return 0;
-    case model::OperationKind::kAnalyze: return 1;
-    default: return 2;
+    case model::OperationKind::kVacuum:
+      return 0;
+    case model::OperationKind::kAnalyze:
+      return 1;
+    default:
+      return 2;
   }
 }
 

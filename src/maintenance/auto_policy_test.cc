@@ -45,8 +45,8 @@ TEST(ParseFindingObject, SplitsAtTheFirstTwoDots) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->schema, "sales");
   EXPECT_EQ(r->name, "v1.orders");
-  for (const char* bad : {"", "orders", "app.orders", ".public.orders", "app..orders",
-                          "app.public.", "pid 4242"}) {
+  for (const char* bad :
+       {"", "orders", "app.orders", ".public.orders", "app..orders", "app.public.", "pid 4242"}) {
     EXPECT_FALSE(ParseFindingObject(bad).has_value()) << bad;
   }
 }
@@ -70,9 +70,9 @@ TEST(PlanAutomaticMaintenance, MapsFindingsToNonBlockingOperations) {
   in.findings = {F("table.vacuum_overdue", "app.public.orders", Severity::kWarning, 2),
                  F("table.analyze_overdue", "app.public.items", Severity::kWarning, 0.5),
                  F("index.bloat", "app.public.items_pkey", Severity::kWarning, 0.6),
-                 F("table.bloat", "app.public.big", Severity::kCritical, 0.9),      // never FULL
-                 F("index.unused", "app.public.idx_x", Severity::kWarning, 0),      // not ours
-                 F("query.long_running", "pid 4242", Severity::kCritical, 600)};    // not ours
+                 F("table.bloat", "app.public.big", Severity::kCritical, 0.9),    // never FULL
+                 F("index.unused", "app.public.idx_x", Severity::kWarning, 0),    // not ours
+                 F("query.long_running", "pid 4242", Severity::kCritical, 600)};  // not ours
   const auto requests = PlanAutomaticMaintenance(in, On());
   ASSERT_EQ(requests.size(), 3U);
   EXPECT_EQ(Describe(requests),
@@ -141,7 +141,8 @@ TEST(PlanAutomaticMaintenance, RebuildsAnIndexOnlyAboveBothBloatThresholds) {
                  F("index.bloat", "app.public.big_idx", Severity::kWarning, 0.5),
                  F("index.bloat", "app.public.unknown_idx", Severity::kWarning, 0.5),
                  F("index.bloat", "app.public.thin_idx", Severity::kWarning, 0.2)};
-  in.index_size_bytes = {{"app.public.small_idx", 1 << 20}, {"app.public.big_idx", 1 << 30},
+  in.index_size_bytes = {{"app.public.small_idx", 1 << 20},
+                         {"app.public.big_idx", 1 << 30},
                          {"app.public.thin_idx", 1 << 30}};
   AutoPolicyOptions o = On();
   o.reindex_bloat_threshold_ratio = 0.3;

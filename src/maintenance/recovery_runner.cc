@@ -3,9 +3,9 @@
 // leaves the choice to SelectRecoveryBackends; Execute sends each signal in one statement that
 // also checks pid and backend_start (recovery_statements.h), so a reused pid is never hit.
 //
-// Both open a session of their own with PlanContext::dsn. It is a monitoring-kind session
-// (read-only transactions, short statement_timeout and lock_timeout): signalling a backend is a
-// function call, not a write, and needs nothing more.
+// Both open a session of their own with PlanContext::dsn (the maintenance DSN). Plan's is a
+// monitoring-kind session, read-only, so a dry run cannot change anything by construction;
+// Execute's a maintenance-kind one with the monitoring timeouts (each statement is quick).
 #include <fmt/format.h>
 
 #include <charconv>
@@ -28,17 +28,16 @@ namespace {
 // recovery from ever selecting another pgvigil session.
 constexpr std::string_view kApplicationName = "pgvigil-recovery";
 
-common::Result<std::unique_ptr<pg::LibpqSession>> Open(const std::string& dsn) {
+common::Result<std::unique_ptr<pg::LibpqSession>> Open(const std::string& dsn,
+                                                       pg::SessionKind kind) {
   pg::SessionOptions options;
   options.dsn = dsn;
-  options.kind = pg::SessionKind::kMonitoring;
+  options.kind = kind;
   options.application_name = std::string(kApplicationName);
   return pg::LibpqSession::Connect(options);
 }
 
-common::Result<pg::ResultSet> RunOne(pg::LibpqSession& session, std::string name,
-                                     std::string sql) {
-  const pg::Query query{std::move(name), std::move(sql)};
+common::Result<pg::ResultSet> RunOne(pg::LibpqSession& session, const pg::Query& query) {
   std::vector<pg::QueryOutcome> outcomes = session.RunPipeline({&query, 1});
   if (outcomes.empty()) return common::InternalError("the pipeline returned no outcome");
   if (!outcomes[0].status.ok()) return outcomes[0].status;
@@ -109,7 +108,7 @@ struct SignalResult {
 
 SignalResult Signal(pg::LibpqSession& session, RecoverySignal signal,
                     const model::RecoveryBackend& b, std::string_view done) {
-  auto rs = RunOne(session, "recovery_signal", RecoverySignalSql(signal, b.pid, b.backend_start));
+  auto rs = RunOne(session, RecoverySignalQuery(signal, b.pid, b.backend_start));
   if (!rs.has_value()) {
     return {false, "failed: " + rs.error().message(), rs.error().sqlstate()};
   }
@@ -150,12 +149,13 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
       op.message = s.message();
       return op;
     }
-    auto session = Open(context.dsn);
+    auto session = Open(context.dsn, pg::SessionKind::kMonitoring);
     if (!session.has_value()) {
       op.message = "connect: " + session.error().message();
       return op;
     }
-    auto rs = RunOne(*session.value(), "recovery_activity", std::string(RecoveryActivitySql()));
+    auto rs = RunOne(*session.value(),
+                     pg::Query{"recovery_activity", std::string(RecoveryActivitySql())});
     if (!rs.has_value()) {
       op.message = "read pg_stat_activity: " + rs.error().message();
       op.sqlstate = rs.error().sqlstate();
@@ -178,14 +178,13 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
 
   model::MaintenanceOperation Execute(model::MaintenanceOperation op,
                                       const PlanContext& context) override {
-    if (op.state != model::OperationState::kPlanned &&
-        op.state != model::OperationState::kQueued &&
+    if (op.state != model::OperationState::kPlanned && op.state != model::OperationState::kQueued &&
         op.state != model::OperationState::kRunning) {
       return op;  // refused or already final: nothing to do
     }
     op.started_at = clock_.Now();
     op.state = model::OperationState::kRunning;
-    auto session = Open(context.dsn);
+    auto session = Open(context.dsn, pg::SessionKind::kMaintenance);
     if (!session.has_value()) {
       op.state = model::OperationState::kFailed;
       op.message = "connect: " + session.error().message();
@@ -200,29 +199,35 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     const MaintenancePolicy& policy = context.policy != nullptr ? *context.policy : defaults;
     int failures = 0;
     std::string first_failure;
+    const auto settle = [&](model::RecoveryBackend& b, SignalResult result) {
+      b.outcome = std::move(result.outcome);
+      if (b.outcome.starts_with("failed") && failures++ == 0) {
+        first_failure = fmt::format("pid {}: {}", b.pid, b.outcome);
+        op.sqlstate = result.sqlstate;
+      }
+    };
+    // Cancel before terminate, in three steps so the grace is waited once, not per backend:
+    // the cancels, and a cancel for every terminate target that is running a statement (it
+    // then ends by its own error handling); the grace; the terminations.
+    bool any_cancelled_first = false;
     for (model::RecoveryBackend& b : op.backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;  // gone / changed at planning
-      SignalResult result;
       if (b.action == "cancel") {
-        result = Signal(*session.value(), RecoverySignal::kCancel, b, "cancelled");
-      } else {
-        // Cancel before terminate: an active statement first ends by its own error handling.
-        SignalResult first =
-            Signal(*session.value(), RecoverySignal::kCancelIfActive, b, "cancelled");
-        if (first.sent) std::this_thread::sleep_for(policy.cancel_grace);
-        if (!first.sent && !first.outcome.empty()) {  // changed, gone or failed: stop here
-          result = std::move(first);
-        } else {
-          result = Signal(*session.value(), RecoverySignal::kTerminate, b, "terminated");
-        }
+        settle(b, Signal(*session.value(), RecoverySignal::kCancel, b, "cancelled"));
+        continue;
       }
-      b.outcome = std::move(result.outcome);
-      if (b.outcome.starts_with("failed")) {
-        if (failures++ == 0) {
-          first_failure = fmt::format("pid {}: {}", b.pid, b.outcome);
-          op.sqlstate = result.sqlstate;
-        }
+      SignalResult first =
+          Signal(*session.value(), RecoverySignal::kCancelIfActive, b, "cancelled");
+      if (first.sent) {
+        any_cancelled_first = true;
+      } else if (!first.outcome.empty()) {
+        settle(b, std::move(first));  // changed, gone or failed: never terminated
       }
+    }
+    if (any_cancelled_first) std::this_thread::sleep_for(policy.cancel_grace);
+    for (model::RecoveryBackend& b : op.backends) {
+      if (!b.outcome.empty() || b.action != "terminate") continue;
+      settle(b, Signal(*session.value(), RecoverySignal::kTerminate, b, "terminated"));
     }
     op.finished_at = clock_.Now();
     if (failures > 0) {
@@ -236,7 +241,8 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
   }
 
  private:
-  // One statement a line, in the order Execute runs them.
+  // One statement a line: the cancels and the cancel-if-active of each terminate target, then
+  // the terminations, in the order Execute runs them.
   static std::string PlannedSql(const std::vector<model::RecoveryBackend>& backends) {
     std::string sql;
     const auto add = [&sql](std::string line) {
@@ -245,12 +251,13 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     };
     for (const model::RecoveryBackend& b : backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;
-      if (b.action == "cancel") {
-        add(RecoverySignalSql(RecoverySignal::kCancel, b.pid, b.backend_start));
-      } else {
-        add(RecoverySignalSql(RecoverySignal::kCancelIfActive, b.pid, b.backend_start));
-        add(RecoverySignalSql(RecoverySignal::kTerminate, b.pid, b.backend_start));
-      }
+      add(RecoverySignalSql(
+          b.action == "cancel" ? RecoverySignal::kCancel : RecoverySignal::kCancelIfActive, b.pid,
+          b.backend_start));
+    }
+    for (const model::RecoveryBackend& b : backends) {
+      if (!b.outcome.empty() || b.action != "terminate") continue;
+      add(RecoverySignalSql(RecoverySignal::kTerminate, b.pid, b.backend_start));
     }
     return sql;
   }

@@ -21,8 +21,8 @@ common::Status CheckThreshold(std::string_view field, const std::optional<double
   if (!value.has_value()) return common::Status::Ok();
   if (!std::isfinite(*value) || *value <= 0 || *value > kMaxRecoveryThresholdSeconds) {
     return common::InvalidArgumentError(fmt::format(
-        "{} must be a number of seconds greater than 0 and at most {:.0f} (30 days), not {}",
-        field, kMaxRecoveryThresholdSeconds, *value));
+        "{} must be a number of seconds greater than 0 and at most {:.0f} (30 days), not {}", field,
+        kMaxRecoveryThresholdSeconds, *value));
   }
   return common::Status::Ok();
 }
@@ -51,8 +51,7 @@ std::optional<Match> MatchThresholds(const ActivityRow& row, const RecoveryReque
   const auto over = [](const std::optional<double>& age, const std::optional<double>& limit) {
     return age.has_value() && limit.has_value() && *age >= *limit;
   };
-  if (row.state == "active" &&
-      over(row.query_age_seconds, request.cancel_running_longer_than_s)) {
+  if (row.state == "active" && over(row.query_age_seconds, request.cancel_running_longer_than_s)) {
     return Match{"cancel", *row.query_age_seconds,
                  fmt::format("statement running {:.1f} s (cancel after {:g} s)",
                              *row.query_age_seconds, *request.cancel_running_longer_than_s)};
@@ -64,10 +63,10 @@ std::optional<Match> MatchThresholds(const ActivityRow& row, const RecoveryReque
   }
   if (IsIdleInTransaction(row.state) &&
       over(row.state_age_seconds, request.terminate_idle_in_transaction_longer_than_s)) {
-    return Match{"terminate", *row.state_age_seconds,
-                 fmt::format("{} {:.1f} s (terminate after {:g} s)", row.state,
-                             *row.state_age_seconds,
-                             *request.terminate_idle_in_transaction_longer_than_s)};
+    return Match{
+        "terminate", *row.state_age_seconds,
+        fmt::format("{} {:.1f} s (terminate after {:g} s)", row.state, *row.state_age_seconds,
+                    *request.terminate_idle_in_transaction_longer_than_s)};
   }
   return std::nullopt;
 }
@@ -170,9 +169,9 @@ RecoverySelection SelectRecoveryBackends(const std::vector<ActivityRow>& rows,
         b.backend_start = c.backend_start;
         b.outcome = "gone";
         unchanged.push_back(std::move(b));
-        unchanged_verdicts.push_back({std::string(kUnchangedGuard), model::GuardOutcome::kWarn,
-                                      fmt::format("pid {} has ended since the dry run: left out",
-                                                  c.pid)});
+        unchanged_verdicts.push_back(
+            {std::string(kUnchangedGuard), model::GuardOutcome::kWarn,
+             fmt::format("pid {} has ended since the dry run: left out", c.pid)});
         continue;
       }
       const ActivityRow& row = *it->second;
@@ -195,10 +194,9 @@ RecoverySelection SelectRecoveryBackends(const std::vector<ActivityRow>& rows,
   for (const ActivityRow* row : candidates) {
     if (!request.database.empty() && row->datname != request.database) {
       if (!request.confirm.empty()) {
-        unchanged_verdicts.push_back(
-            {std::string(kUnchangedGuard), model::GuardOutcome::kWarn,
-             fmt::format("{} is not in database '{}': left out", Describe(*row),
-                         request.database)});
+        unchanged_verdicts.push_back({std::string(kUnchangedGuard), model::GuardOutcome::kWarn,
+                                      fmt::format("{} is not in database '{}': left out",
+                                                  Describe(*row), request.database)});
       }
       continue;
     }
@@ -207,8 +205,8 @@ RecoverySelection SelectRecoveryBackends(const std::vector<ActivityRow>& rows,
       if (!request.confirm.empty()) {
         unchanged_verdicts.push_back(
             {std::string(kUnchangedGuard), model::GuardOutcome::kWarn,
-             fmt::format("{} no longer meets the thresholds (state '{}'): left out",
-                         Describe(*row), row->state)});
+             fmt::format("{} no longer meets the thresholds (state '{}'): left out", Describe(*row),
+                         row->state)});
       }
       continue;
     }

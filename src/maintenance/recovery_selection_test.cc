@@ -74,11 +74,14 @@ TEST(ValidateRecoveryRequest, RejectsConfirmEntriesWithoutPidOrStart) {
 }
 
 TEST(SelectRecoveryBackends, CancelsLongStatementsAndTerminatesIdleSessions) {
-  const std::vector<ActivityRow> rows = {
-      Row(1, "active", 20),  Row(2, "active", 5),
-      Row(3, "idle", 20),    Row(4, "idle in transaction", 20),
-      Row(5, "idle in transaction (aborted)", 30), Row(6, "idle", 1),
-      Row(7, "fastpath function call", 100), Row(8, "active", 40)};
+  const std::vector<ActivityRow> rows = {Row(1, "active", 20),
+                                         Row(2, "active", 5),
+                                         Row(3, "idle", 20),
+                                         Row(4, "idle in transaction", 20),
+                                         Row(5, "idle in transaction (aborted)", 30),
+                                         Row(6, "idle", 1),
+                                         Row(7, "fastpath function call", 100),
+                                         Row(8, "active", 40)};
   const RecoverySelection s = SelectRecoveryBackends(rows, AllThresholds(10), {});
   // Cancels first (oldest first), then terminates (oldest first).
   EXPECT_EQ(Pids(s), (std::vector<int>{8, 1, 5, 3, 4}));
@@ -143,9 +146,9 @@ TEST(SelectRecoveryBackends, NeverSelectsAProtectedBackendAndSaysWhy) {
   EXPECT_EQ(CountGuards(s, "protected_backend", model::GuardOutcome::kPass), 0);
   std::string all;
   for (const auto& g : s.guards) all += g.detail + "\n";
-  for (const char* why : {"pid 11", "own session", "pgvigil-maint", "walsender",
-                          "autovacuum worker", "superuser", "protected_roles 'replicator_*'",
-                          "protected_applications 'billing-*'"}) {
+  for (const char* why :
+       {"pid 11", "own session", "pgvigil-maint", "walsender", "autovacuum worker", "superuser",
+        "protected_roles 'replicator_*'", "protected_applications 'billing-*'"}) {
     EXPECT_NE(all.find(why), std::string::npos) << why << " in\n" << all;
   }
 }

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "maintenance/recovery_statements.h"
 
-
 #include "maintenance/maintenance_sql.h"
 #include "pg/quote.h"
 
 namespace pgvigil::maintenance {
-
 namespace {
 
 // The statement without its `--` comment lines, its lines joined by single spaces.
@@ -39,15 +37,31 @@ std::string Substitute(std::string_view sql, std::string_view pid, std::string_v
   return out;
 }
 
+std::string_view SignalFile(RecoverySignal signal) {
+  switch (signal) {
+    case RecoverySignal::kCancel:
+      return "recovery_cancel.sql";
+    case RecoverySignal::kCancelIfActive:
+      return "recovery_cancel_if_active.sql";
+    case RecoverySignal::kTerminate:
+      return "recovery_terminate.sql";
+  }
+  return "recovery_cancel.sql";
+}
+
 }  // namespace
 
 std::string_view RecoveryActivitySql() { return MaintenanceSql("recovery_activity.sql"); }
 
+pg::Query RecoverySignalQuery(RecoverySignal signal, int pid, std::string_view backend_start) {
+  return pg::Query{"recovery_signal",
+                   OneLine(MaintenanceSql(SignalFile(signal))),
+                   {std::to_string(pid), std::string(backend_start)}};
+}
+
 std::string RecoverySignalSql(RecoverySignal signal, int pid, std::string_view backend_start) {
-  std::string_view file = "recovery_cancel.sql";
-  if (signal == RecoverySignal::kCancelIfActive) file = "recovery_cancel_if_active.sql";
-  if (signal == RecoverySignal::kTerminate) file = "recovery_terminate.sql";
-  return Substitute(OneLine(MaintenanceSql(file)), std::to_string(pid), pg::QuoteLiteral(backend_start));
+  return Substitute(OneLine(MaintenanceSql(SignalFile(signal))), std::to_string(pid),
+                    pg::QuoteLiteral(backend_start));
 }
 
 }  // namespace pgvigil::maintenance

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The SQL of recovery (sql/recovery_*.sql), embedded at build time, and the statements that
-// signal one backend, composed from it: the pid is printed as an integer and backend_start
-// goes in as a pg::QuoteLiteral, so nothing a client sent can reach the SQL as text.
-// Pure functions, thread-safe.
+// The SQL of recovery (sql/recovery_*.sql) and the statements that signal one backend: run with
+// the pid and backend_start as bind parameters ($1, $2), shown in the operation's `sql` with
+// them written in (the pid printed as an integer, backend_start as a pg::QuoteLiteral), so
+// nothing a client sent can reach the SQL as text either way. Pure functions, thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "pg/session.h"
 
 namespace pgvigil::maintenance {
 
@@ -20,7 +22,11 @@ enum class RecoverySignal {
 std::string_view RecoveryActivitySql();
 
 // The statement that sends `signal` to `pid` only if that process started at `backend_start`,
-// on one line without the file's comments: what the runner runs and what op.sql shows.
+// on one line without the file's comments, with $1 = pid and $2 = backend_start: what the
+// runner sends.
+pg::Query RecoverySignalQuery(RecoverySignal signal, int pid, std::string_view backend_start);
+
+// The same statement with the values written in: what op.sql shows (and means the same).
 std::string RecoverySignalSql(RecoverySignal signal, int pid, std::string_view backend_start);
 
 }  // namespace pgvigil::maintenance

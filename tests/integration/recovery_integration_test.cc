@@ -110,9 +110,10 @@ class RecoveryIntegration : public ::testing::Test {
   // contains `needle`.
   int StatementsMentioning(const std::string& needle) {
     TestConnection admin(Sandbox().admin_dsn);
-    return std::stoi(admin.Exec(
-        "SELECT count(*) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-        "WHERE d.datname = '" + db_ + "' AND strpos(s.query, '" + needle + "') > 0"));
+    return std::stoi(
+        admin.Exec("SELECT count(*) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                   "WHERE d.datname = '" +
+                   db_ + "' AND strpos(s.query, '" + needle + "') > 0"));
   }
 
   std::string db_, client_, runner_;
@@ -183,7 +184,8 @@ TEST_F(RecoveryIntegration, DryRunListsExactlyTheExpectedBackendsAndExecutingHit
   }
   // The SQL that would run: one cancel, and cancel-if-active + terminate for each idle one.
   EXPECT_NE(planned.sql.find("pg_cancel_backend(a.pid) from pg_catalog.pg_stat_activity a "
-                             "where a.pid = " + std::to_string(sleeper.backend_pid())),
+                             "where a.pid = " +
+                             std::to_string(sleeper.backend_pid())),
             std::string::npos)
       << planned.sql;
   EXPECT_EQ(std::count(planned.sql.begin(), planned.sql.end(), '\n'), 4) << planned.sql;
@@ -276,28 +278,93 @@ TEST_F(RecoveryIntegration, ActsOnlyOnTheProcessTheDryRunShowed) {
 }
 
 TEST_F(RecoveryIntegration, TerminatingAnActiveSessionCancelsItsStatementFirst) {
-  // A session that was idle in transaction at the dry run and runs a statement by the time
-  // of execution: it is cancelled, then terminated after the grace.
-  Sleeper busy(ClientDsn(), "BEGIN; SELECT 1");
-  ASSERT_EQ(busy.WaitForSqlState(), "");
+  // Two sessions that were idle in transaction at the dry run and run a statement by the time
+  // of execution: each is cancelled, then terminated after the grace — waited once for both.
+  policy_.cancel_grace = std::chrono::milliseconds(1000);
+  Sleeper first(ClientDsn(), "BEGIN; SELECT 1");
+  Sleeper second(ClientDsn(), "BEGIN; SELECT 1");
+  ASSERT_EQ(first.WaitForSqlState(), "");
+  ASSERT_EQ(second.WaitForSqlState(), "");
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   RecoveryRequest request;
   request.database = db_;
   request.terminate_idle_in_transaction_longer_than_s = 1.0;
   const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
   ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
-  ASSERT_EQ(planned.backends.size(), 1U);
+  ASSERT_EQ(planned.backends.size(), 2U);
   EXPECT_EQ(planned.backends[0].action, "terminate");
-  busy.Send("SELECT pg_sleep(20)");
+  EXPECT_EQ(planned.backends[1].action, "terminate");
+  first.Send("SELECT pg_sleep(20)");
+  second.Send("SELECT pg_sleep(20)");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto started = std::chrono::steady_clock::now();
   const MaintenanceOperation done = runner_impl_->Execute(planned, context_);
-  EXPECT_GE(std::chrono::steady_clock::now() - started, policy_.cancel_grace);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, policy_.cancel_grace);
+  EXPECT_LT(took, 2 * policy_.cancel_grace - std::chrono::milliseconds(100));
   EXPECT_EQ(done.state, OperationState::kCompleted) << done.message;
-  EXPECT_EQ(done.backends[0].outcome, "terminated");
-  // The statement ended by the cancel (57014), not by the termination (57P01).
-  EXPECT_EQ(busy.WaitForSqlState(), "57014");
-  EXPECT_TRUE(Eventually([&] { return BackendStart(planned.backends[0].pid).empty(); }));
+  for (const RecoveryBackend& b : done.backends) EXPECT_EQ(b.outcome, "terminated") << b.pid;
+  // The statements ended by the cancel (57014), not by the termination (57P01).
+  EXPECT_EQ(first.WaitForSqlState(), "57014");
+  EXPECT_EQ(second.WaitForSqlState(), "57014");
+  for (const RecoveryBackend& b : planned.backends) {
+    EXPECT_TRUE(Eventually([&] { return BackendStart(b.pid).empty(); })) << b.pid;
+  }
+}
+
+TEST_F(RecoveryIntegration, WithoutPgSignalBackendTheExecutionFailsAndSaysWhy) {
+  TestConnection idle(ClientDsn());
+  idle.Exec("SELECT 1");
+  {
+    TestConnection admin(Sandbox().admin_dsn);
+    admin.Exec("REVOKE pg_signal_backend FROM " + runner_);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  RecoveryRequest request;
+  request.database = db_;
+  request.terminate_idle_longer_than_s = 1.0;
+  const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
+  ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
+  ASSERT_EQ(planned.backends.size(), 1U);
+  const MaintenanceOperation done = runner_impl_->Execute(planned, context_);
+  EXPECT_EQ(done.state, OperationState::kFailed);
+  EXPECT_EQ(done.sqlstate, "42501");  // insufficient_privilege
+  EXPECT_TRUE(done.backends[0].outcome.starts_with("failed: ")) << done.backends[0].outcome;
+  EXPECT_NE(done.message.find("pid " + std::to_string(idle.backend_pid())), std::string::npos)
+      << done.message;
+  EXPECT_EQ(idle.Exec("SELECT 'alive'"), "alive");
+}
+
+TEST_F(RecoveryIntegration, AClusterWideDryRunNeverListsBackgroundProcessesOrSuperusers) {
+  // The other tests' sessions come and go; what must hold is that no background process
+  // (checkpointer, walwriter, autovacuum, walsenders, …) and no superuser session is listed,
+  // however low the thresholds. A dry run signals nothing, so it is safe cluster-wide.
+  TestConnection superuser(SuperuserDsn());
+  superuser.Exec("SELECT 1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  RecoveryRequest request = Request(0.001);
+  request.database.clear();
+  const MaintenanceOperation planned = runner_impl_->Plan(request, context_);
+  ASSERT_EQ(planned.state, OperationState::kPlanned) << planned.message;
+  TestConnection admin(Sandbox().admin_dsn);
+  const std::string untouchable = admin.Exec(
+      "SELECT string_agg(a.pid::text, ',') FROM pg_stat_activity a "
+      "LEFT JOIN pg_roles r ON r.oid = a.usesysid "
+      "WHERE a.backend_type <> 'client backend' OR r.rolsuper");
+  std::set<int> pids;
+  for (std::size_t at = 0; at < untouchable.size();) {
+    const std::size_t comma = std::min(untouchable.find(',', at), untouchable.size());
+    pids.insert(std::stoi(untouchable.substr(at, comma - at)));
+    at = comma + 1;
+  }
+  ASSERT_TRUE(pids.contains(superuser.backend_pid()));
+  ASSERT_GE(pids.size(), 3U);  // at least the checkpointer and walwriter beside the superusers
+  for (const RecoveryBackend& b : planned.backends) {
+    EXPECT_FALSE(pids.contains(b.pid)) << b.pid << " " << b.application_name << " listed";
+  }
+  EXPECT_NE(AllGuards(planned).find("pid " + std::to_string(superuser.backend_pid()) + " "),
+            std::string::npos)
+      << AllGuards(planned);
 }
 
 }  // namespace

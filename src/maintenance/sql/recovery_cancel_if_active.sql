@@ -2,7 +2,7 @@
 -- so the statement ends by its own error handling; the runner then waits the policy's
 -- cancel_grace. signalled is NULL when the process is not there or not active; pinned tells
 -- the two apart, pid_exists "changed" from "gone" as in recovery_cancel.sql.
--- $1 is an integer and $2 a quoted literal, substituted by recovery_runner.cc.
+-- $1 (pid) and $2 (backend_start) are bind parameters (recovery_statements.h).
 select /* pgvigil */
     (select case when a.state = 'active' then pg_catalog.pg_cancel_backend(a.pid) end
        from pg_catalog.pg_stat_activity a
