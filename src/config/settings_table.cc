@@ -112,7 +112,7 @@ const std::array kRows = {
     SettingRow{"maintenance.auto.interval", K::kDuration, "15min", true,
                "how often the automatic policy looks at the latest findings inside a window",
                &S::maintenance_auto_interval},
-    SettingRow{"maintenance.auto.max_per_run", K::kCount, "5", true,
+    SettingRow{"maintenance.auto.max_per_run", K::kCount, "3", true,
                "operations one run of the automatic policy may queue",
                &S::maintenance_auto_max_per_run},
     SettingRow{"maintenance.auto.reindex_bloat", K::kRatio, "30%", true,
