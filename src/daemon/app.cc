@@ -282,6 +282,9 @@ http::Response App::Impl::Metrics() {
   if (alerts_ != nullptr) {
     for (http::ExtraFamily& f : alerts_->Metrics()) self.extra.push_back(std::move(f));
   }
+  if (maintenance_ != nullptr) {
+    for (http::ExtraFamily& f : maintenance_->Metrics()) self.extra.push_back(std::move(f));
+  }
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();

@@ -269,6 +269,12 @@ std::int64_t MaintenanceService::Record(model::MaintenanceOperation& op) {
     common::Log(common::LogLevel::kError, "maintenance", "cannot record {}: {}", Describe(op),
                 s.message());
   }
+  if (model::IsFinal(op.state)) {
+    // Its own mutex: Record is called with and without mu_ held.
+    std::lock_guard lock(outcomes_mu_);
+    ++outcomes_[{std::string(model::OperationKindName(op.kind)),
+                 std::string(model::OperationStateName(op.state))}];
+  }
   const common::LogLevel level =
       op.state == OperationState::kFailed || op.state == OperationState::kUnknown
           ? common::LogLevel::kWarn
@@ -513,6 +519,34 @@ common::Result<model::MaintenanceOperation> MaintenanceService::Cancel(std::int6
   common::Log(common::LogLevel::kInfo, "maintenance", "operation {}: cancel requested by {}", id,
               by);
   return op;
+}
+
+std::vector<http::ExtraFamily> MaintenanceService::Metrics() const {
+  http::ExtraFamily active;
+  active.name = "pgvigil_maintenance_operations";
+  active.type = http::MetricType::kGauge;
+  active.help = "Maintenance and recovery operations queued or running now.";
+  {
+    std::lock_guard lock(mu_);
+    double queued = 0, running = 0;
+    for (const auto& [id, a] : active_) {
+      (a.op.state == OperationState::kRunning ? running : queued) += 1;
+    }
+    active.samples.push_back({{{"state", "queued"}}, queued});
+    active.samples.push_back({{{"state", "running"}}, running});
+  }
+  http::ExtraFamily total;
+  total.name = "pgvigil_maintenance_operations_total";
+  total.type = http::MetricType::kCounter;
+  total.help = "Maintenance and recovery operations that ended, by operation and final state.";
+  {
+    std::lock_guard lock(outcomes_mu_);
+    for (const auto& [key, n] : outcomes_) {
+      total.samples.push_back(
+          {{{"operation", key.first}, {"state", key.second}}, static_cast<double>(n)});
+    }
+  }
+  return {std::move(active), std::move(total)};
 }
 
 std::size_t MaintenanceService::ActiveCount() const {

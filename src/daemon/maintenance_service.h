@@ -34,6 +34,7 @@
 #include "common/clock.h"
 #include "daemon/sample_processor.h"
 #include "http/maintenance_api.h"
+#include "http/prometheus_exposition.h"
 #include "http/state_source.h"
 #include "maintenance/operation_runner.h"
 #include "maintenance/policy.h"
@@ -87,6 +88,9 @@ class MaintenanceService final : public http::MaintenanceService {
 
   // Operations queued or running now (for /metrics and tests).
   std::size_t ActiveCount() const;
+  // pgvigil_maintenance_operations{state} (queued, running now) and
+  // pgvigil_maintenance_operations_total{operation,state} (final states since start).
+  std::vector<http::ExtraFamily> Metrics() const;
 
  private:
   struct Active {
@@ -133,6 +137,9 @@ class MaintenanceService final : public http::MaintenanceService {
   bool stopping_ = false;                  // guarded by mu_ (and planner_mu_ for the planner)
   bool started_ = false;
   std::vector<std::thread> executors_;
+  // Operations that reached a final state since start, by (operation, state).
+  mutable std::mutex outcomes_mu_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> outcomes_;  // outcomes_mu_
 };
 
 }  // namespace pgvigil::daemon

@@ -245,6 +245,14 @@ TEST_F(MaintenanceServiceTest, AQueuedVacuumRunsAndEveryStateIsRecordedAndPublis
   EXPECT_EQ(sink_.StatesOf(id), expected);
   EXPECT_TRUE(Eventually([&] { return service_->ActiveCount() == 0; }));
   EXPECT_EQ(runner_.last_dsn, "dbname='app' host='db' user='maint'");
+  const auto families = service_->Metrics();
+  ASSERT_EQ(families.size(), 2u);
+  EXPECT_EQ(families[0].name, "pgvigil_maintenance_operations");
+  ASSERT_EQ(families[1].samples.size(), 1u);
+  const auto& labels = families[1].samples[0].labels;
+  EXPECT_EQ(labels, (std::vector<std::pair<std::string, std::string>>{{"operation", "vacuum"},
+                                                                      {"state", "completed"}}));
+  EXPECT_EQ(families[1].samples[0].value, 1);
   // The DSN's database is named in the audit.
   EXPECT_EQ(store_->Get(id)->database, "app");
 }

@@ -160,6 +160,13 @@ targets:
         self.assertEqual(states[0], "queued", states)
         self.assertIn("running", states)
         self.assertEqual(states[-1], "completed", states)
+        req = urllib.request.Request(self.base + "/metrics",
+                                     headers={"Authorization": f"Bearer {VIEW}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            metrics = r.read().decode()
+        self.assertIn('pgvigil_maintenance_operations_total{operation="vacuum",state="completed"} 1',
+                      metrics)
+        self.assertIn('pgvigil_maintenance_operations{state="running"} 0', metrics)
 
     def test_2_vacuum_full_outside_the_window_needs_admin_force_and_reason(self):
         full = {"target": "alpha", "operation": "vacuum", "table": TABLE,
