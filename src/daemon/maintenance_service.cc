@@ -348,10 +348,12 @@ void MaintenanceService::Execute(std::int64_t id) {
       runner_.Execute(std::move(planned), context, observer, *cancel);
   done.id = id;
   done.target = op.target;
-  if (done.state == OperationState::kCancelled && done.message.empty()) {
+  if (done.state == OperationState::kCancelled) {
+    // Who asked belongs in the audit, whatever words the runner used.
     std::lock_guard lock(mu_);
     if (auto it = active_.find(id); it != active_.end() && !it->second.cancelled_by.empty()) {
-      done.message = "cancelled by " + it->second.cancelled_by;
+      const std::string by = "cancel requested by " + it->second.cancelled_by;
+      done.message = done.message.empty() ? by : done.message + " (" + by + ")";
     }
   }
   Finish(id, std::move(done));
