@@ -80,7 +80,10 @@ common::Result<std::vector<model::MaintenanceOperation>> MaintenanceService::Sta
   }
   std::lock_guard lock(mu_);
   if (started_) return reconciled;
-  started_ = true;
+  {
+    std::lock_guard planner_lock(planner_mu_);  // Submit reads started_ under planner_mu_
+    started_ = true;
+  }
   planner_ = std::thread([this] {
     while (true) {
       std::function<void()> job;
