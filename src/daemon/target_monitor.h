@@ -109,9 +109,9 @@ class TargetMonitor {
   std::unique_ptr<pg::AsyncSession> pgbouncer_;
   std::map<collect::Tier, std::chrono::steady_clock::time_point> next_due_;
   int consecutive_failures_ = 0;
-  bool server_busy_ = false;
-  std::chrono::steady_clock::time_point
-      last_forced_{};  // backends near max_connections at the last fast sample
+  bool server_busy_ = false;       // backends near the usable connections at the last fast sample
+  double usable_connections_ = 0;  // from the last sample with settings; 0 = not known yet
+  std::chrono::steady_clock::time_point last_forced_{};
   std::mt19937_64 random_;
 };
 
