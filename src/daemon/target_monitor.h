@@ -7,7 +7,8 @@
 //
 // Scheduling: each tier has its own next-due time; the tiers due at a tick are collected
 // together. After a failure the monitor backs off exponentially (capped, jittered); when the
-// server's backends near max_connections it slows its fast tier and opens no new session.
+// server's client backends near its usable connections (max_connections less the reserved
+// slots) it slows its fast tier fivefold and opens no new session.
 // Not thread-safe: runs on one executor; Stop() may be called from that executor only.
 #pragma once
 
