@@ -167,7 +167,7 @@ boost::asio::awaitable<void> TargetMonitor::Run() {
   pgbouncer_.reset();
 }
 
-void TargetMonitor::Reschedule(const std::vector<Tier>& collected, const Sample& sample,
+void TargetMonitor::Reschedule(const std::vector<Tier>& collected, Sample& sample,
                                SteadyClock::time_point now) {
   if (sample.snapshot == nullptr) {
     // Nothing collected: retry every tier after a capped exponential backoff from the fast
@@ -190,20 +190,35 @@ void TargetMonitor::Reschedule(const std::vector<Tier>& collected, const Sample&
     // the server's connections are judged before the other databases' sessions are reopened
     // (with a jitter each, a slow-only retry would reopen them blind).
     const auto due = now + Jittered(wait);
-    for (Tier t : kAllTiers) next_due_[t] = due;
+    for (Tier t : kAllTiers) {
+      next_due_[t] = due;
+      if (wait > Interval(t)) {
+        sample.backoff.push_back(
+            {t, due, fmt::format("backing off after {} failed attempt(s)", consecutive_failures_)});
+      }
+    }
     return;
   }
   consecutive_failures_ = 0;
   for (Tier t : collected) {
-    std::chrono::milliseconds interval = t == Tier::kFast       ? options_.fast_interval
-                                         : t == Tier::kStandard ? options_.standard_interval
-                                                                : options_.slow_interval;
+    std::chrono::milliseconds interval = Interval(t);
     // A server near max_connections gets a fifth of the fast tier's attention: the monitor
     // must never be the client that tips it over.
     if (t == Tier::kFast && server_busy_) interval *= 5;
     // Keep the cadence, but after a long stall start again from now rather than catching up.
     next_due_[t] = std::max(next_due_[t] + interval, now + interval / 2);
   }
+  if (server_busy_) {
+    sample.backoff.push_back(
+        {Tier::kFast, next_due_[Tier::kFast],
+         "the server's connections are near their limit: the fast tier slows down fivefold"});
+  }
+}
+
+std::chrono::milliseconds TargetMonitor::Interval(Tier t) const {
+  return t == Tier::kFast       ? options_.fast_interval
+         : t == Tier::kStandard ? options_.standard_interval
+                                : options_.slow_interval;
 }
 
 boost::asio::awaitable<common::Status> TargetMonitor::EnsureSession(DatabaseSession& db) {

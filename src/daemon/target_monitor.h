@@ -60,6 +60,14 @@ struct Sample {
   std::shared_ptr<const model::Snapshot> snapshot;  // null when nothing could be collected
   common::Status status;  // why no snapshot (cannot connect); ok otherwise
   std::chrono::steady_clock::time_point started;
+  // Tiers that now wait longer than their interval (after failures, or slowed because the
+  // server is near its connection limit): until when and why. Empty on the normal schedule.
+  struct Backoff {
+    collect::Tier tier;
+    std::chrono::steady_clock::time_point until;
+    std::string reason;
+  };
+  std::vector<Backoff> backoff;
 };
 
 class SampleSink {
@@ -96,9 +104,11 @@ class TargetMonitor {
   boost::asio::awaitable<void> CollectPgBouncer(model::Snapshot& snapshot);
   // Adjusts the extra databases to those the server reports (when patterns are configured).
   void DiscoverDatabases(const model::Snapshot& sample);
-  void Reschedule(const std::vector<collect::Tier>& collected, const Sample& sample,
+  // Sets the tiers' next due times; records in `sample` the tiers that wait longer than usual.
+  void Reschedule(const std::vector<collect::Tier>& collected, Sample& sample,
                   std::chrono::steady_clock::time_point now);
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
+  std::chrono::milliseconds Interval(collect::Tier t) const;
 
   boost::asio::any_io_executor executor_;
   MonitorOptions options_;

@@ -51,6 +51,18 @@ class DaemonSessions(unittest.TestCase):
             cls.admin(f"CREATE DATABASE {db}")  # one statement per call: not in a transaction
         cls.admin("CREATE ROLE pgvigil_monitor2 LOGIN PASSWORD 'monitor2-secret'")
         cls.admin("GRANT pg_monitor TO pgvigil_monitor2")
+        # pg_stat_activity is read once per transaction unless the snapshot is cleared.
+        cls.admin("""
+            CREATE FUNCTION sample_sessions(samples int, app text)
+            RETURNS TABLE (sample int, role name, db name, backends bigint) LANGUAGE plpgsql AS $$
+            BEGIN
+              FOR k IN 1 .. samples LOOP
+                PERFORM pg_stat_clear_snapshot();
+                RETURN QUERY SELECT k, a.usename, a.datname, count(*) FROM pg_stat_activity a
+                              WHERE a.application_name = app GROUP BY 2, 3;
+                PERFORM pg_sleep(0.2);
+              END LOOP;
+            END $$""")
         cls.daemon = None
 
     @classmethod
@@ -115,6 +127,17 @@ targets:
                     return t
         raise KeyError(name)
 
+    def backoff_metric(self, name, tier):
+        """pgvigil_tier_backoff of the target's tier in /metrics."""
+        req = urllib.request.Request(self.base + "/metrics")
+        req.add_header("Authorization", f"Bearer {VIEW}")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            for line in r.read().decode().splitlines():
+                if (line.startswith("pgvigil_tier_backoff{") and f'target="{name}"' in line
+                        and f'tier="{tier}"' in line):
+                    return float(line.rsplit(" ", 1)[1])
+        raise KeyError(f"pgvigil_tier_backoff of {name}/{tier}")
+
     def tier(self, name, tier):
         return next(t for t in self.target(name)["tiers"] if t["tier"] == tier)
 
@@ -129,14 +152,15 @@ targets:
                 f"user={user} password={password}")
 
     def assert_sessions_stay(self, expected, seconds, what):
-        """Samples the daemon's sessions every ~0.2 s for `seconds`; every sample is `expected`."""
-        samples, end = 0, time.monotonic() + seconds
-        while time.monotonic() < end:
-            got = self.daemon_sessions()
-            self.assertEqual(got, expected, f"{what}, sample {samples}")
-            samples += 1
-            time.sleep(0.2)
-        self.assertGreaterEqual(samples, int(seconds * 2), "sampled often enough")
+        """Samples the daemon's sessions every 0.2 s for `seconds` (in one superuser session, so
+        the sampling rate does not depend on how fast psql starts); every sample is `expected`."""
+        count = int(seconds / 0.2)
+        rows = self.admin(f"select * from sample_sessions({count}, '{APP}')")
+        samples = [{} for _ in range(count)]
+        for i, role, db, n in rows:
+            samples[int(i) - 1][(role, db)] = int(n)
+        for i, got in enumerate(samples):
+            self.assertEqual(got, expected, f"{what}, sample {i} of {count}")
 
     def note(self, what):
         """A progress line with the seconds since the test began (the figures in the CTest log)."""
@@ -244,6 +268,12 @@ targets:
             # ×5: every 2 s, so 2 or 3 in 5 s (12 at the normal interval).
             self.assertLessEqual(busy, 3, f"fast tier slowed fivefold (normal: {normal} in 3 s)")
             self.assertGreaterEqual(busy, 2, "but still sampled")
+            # The API and /metrics say so, and why.
+            fast = self.tier("busy", "fast")
+            self.assertIn("connections are near their limit", fast["backoff_reason"], fast)
+            self.assertIsNotNone(fast["backoff_until"], fast)
+            self.assertEqual(self.backoff_metric("busy", "fast"), 1)
+            self.assertEqual(self.backoff_metric("busy", "standard"), 0)
 
             # No new session while busy: the extra database's session, terminated, stays closed
             # (the fast ticks go on meanwhile on the main session).
@@ -292,6 +322,9 @@ targets:
             after = self.fast_collections("busy", 3)
             self.note(f"not busy again: {after} fast collections in 3 s")
             self.assertGreaterEqual(after, 5, "fast tier back at its interval")
+            fast = self.tier("busy", "fast")
+            self.assertEqual((fast["backoff_reason"], fast["backoff_until"]), ("", None), fast)
+            self.assertEqual(self.backoff_metric("busy", "fast"), 0)
             self.assert_sessions_stay(expected, 1, "after the clients left")
         finally:
             self.stop_daemon()
