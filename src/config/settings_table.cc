@@ -49,8 +49,9 @@ const std::array kRows = {
     SettingRow{"schedule.max_backoff", K::kDuration, "5min", true,
                "longest wait between attempts on a target that keeps failing", &S::max_backoff},
     SettingRow{"schedule.backoff_connection_utilization", K::kRatio, "95%", true,
-               "when the server's backends reach this share of max_connections, the fast tier "
-               "slows down and no new monitoring connection is opened",
+               "when the server's client backends reach this share of the usable connections "
+               "(max_connections - reserved, as connection.utilization), the fast tier slows "
+               "down fivefold and no new monitoring connection is opened",
                &S::backoff_connection_utilization},
     SettingRow{"collect.connect_timeout", K::kDuration, "5s", true,
                "bound on connecting (TCP, TLS, authentication)", &S::connect_timeout},
