@@ -46,23 +46,29 @@ class DaemonSessions(unittest.TestCase):
         cls.dir = os.path.join(cls.tmp, "pg")
         subprocess.run([SANDBOX, "start", cls.dir, "--bin", cls.bin], check=True,
                        stdout=subprocess.DEVNULL)
-        cls.env = read_env(os.path.join(cls.dir, "env"))
-        for db in ("sess_a", "sess_b", "sess_c", "other_x"):
-            cls.admin(f"CREATE DATABASE {db}")  # one statement per call: not in a transaction
-        cls.admin("CREATE ROLE pgvigil_monitor2 LOGIN PASSWORD 'monitor2-secret'")
-        cls.admin("GRANT pg_monitor TO pgvigil_monitor2")
-        # pg_stat_activity is read once per transaction unless the snapshot is cleared.
-        cls.admin("""
-            CREATE FUNCTION sample_sessions(samples int, app text)
-            RETURNS TABLE (sample int, role name, db name, backends bigint) LANGUAGE plpgsql AS $$
-            BEGIN
-              FOR k IN 1 .. samples LOOP
-                PERFORM pg_stat_clear_snapshot();
-                RETURN QUERY SELECT k, a.usename, a.datname, count(*) FROM pg_stat_activity a
-                              WHERE a.application_name = app GROUP BY 2, 3;
-                PERFORM pg_sleep(0.2);
-              END LOOP;
-            END $$""")
+        try:
+            cls.env = read_env(os.path.join(cls.dir, "env"))
+            for db in ("sess_a", "sess_b", "sess_c", "other_x"):
+                cls.admin(f"CREATE DATABASE {db}")  # one statement per call: not in a transaction
+            cls.admin("CREATE ROLE pgvigil_monitor2 LOGIN PASSWORD 'monitor2-secret'")
+            cls.admin("GRANT pg_monitor TO pgvigil_monitor2")
+            # pg_stat_activity is read once per transaction unless the snapshot is cleared.
+            cls.admin("""
+                CREATE FUNCTION sample_sessions(samples int, app text)
+                RETURNS TABLE (sample int, role name, db name, backends bigint) LANGUAGE plpgsql AS $$
+                BEGIN
+                  FOR k IN 1 .. samples LOOP
+                    PERFORM pg_stat_clear_snapshot();
+                    RETURN QUERY SELECT k, a.usename, a.datname, count(*) FROM pg_stat_activity a
+                                  WHERE a.application_name = app GROUP BY 2, 3;
+                    PERFORM pg_sleep(0.2);
+                  END LOOP;
+                END $$""")
+        except BaseException:
+            # tearDownClass does not run after a failed setUpClass: stop the server here.
+            subprocess.run([SANDBOX, "stop", cls.dir], stdout=subprocess.DEVNULL)
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
         cls.daemon = None
 
     @classmethod
