@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// The dashboard in a real browser: Debian's Chromium (headless, driven by playwright-core)
+// against `pgvigil serve` watching the "pg" fixture's sandbox, where the tests create what the
+// views must show (a blocking lock, an alert, a table for VACUUM).
+//
+//   - the fleet view shows the target and its status in words;
+//   - a wrong token is an error in words; a viewer sees no action button (an operator does);
+//   - a blocking lock appears in the blocking tree within 2 s, without a reload;
+//   - acknowledging the lock's alert changes its state in the page and in the API;
+//   - a VACUUM started from the page (dry run, confirmation) completes and shows in the history.
+// Screenshots of each view go to ARTIFACTS_DIR.
+//
+// Usage: node --test-reporter=spec dashboard_test.mjs  (with PGVIGIL_BINARY, PGVIGIL_SOURCE_DIR,
+// PGVIGIL_SANDBOX_ENV and PGVIGIL_ARTIFACTS set; tests/dashboard/CMakeLists.txt does that)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readEnv, psql, startDaemon, launchBrowser, signIn, waitFor, Lock, TOKENS } from './harness.mjs';
+
+const { PGVIGIL_BINARY: BINARY, PGVIGIL_SOURCE_DIR: SOURCE, PGVIGIL_SANDBOX_ENV: ENV_FILE,
+  PGVIGIL_ARTIFACTS: ARTIFACTS } = process.env;
+
+let daemon;
+let browser;
+let pg;
+let tmp;
+let lock;
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pgvigil-dashboard-'));
+  pg = readEnv(ENV_FILE);
+  psql(pg.PGVIGIL_TEST_ADMIN_DSN, `
+    DROP TABLE IF EXISTS dash_lock, dash_vac;
+    CREATE TABLE dash_lock (i int);
+    CREATE TABLE dash_vac (id int PRIMARY KEY, v text);
+    INSERT INTO dash_vac SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g;
+    DELETE FROM dash_vac WHERE id % 2 = 0;`);
+  daemon = await startDaemon({ binary: BINARY, dsn: pg.PGVIGIL_TEST_DSN, dir: tmp });
+  browser = await launchBrowser(SOURCE);
+});
+
+after(async () => {
+  if (lock) await lock.release().catch(() => {});
+  if (browser) await browser.close();
+  if (daemon) await daemon.stop();
+  if (!process.env.PGVIGIL_KEEP_E2E) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the fleet view shows the target and its status in words', async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, daemon.base, TOKENS.viewer);
+  const tile = page.locator('.tile[data-target="alpha"]');
+  await tile.waitFor({ timeout: 10000 });
+  assert.match(await tile.locator('.badge').first().innerText(), /Healthy|Degraded|Unhealthy/);
+  assert.match(await tile.innerText(), /test-region/);
+  assert.equal(await page.locator('#whoami').innerText(), 'dash-view (viewer)');
+  await shot(page, 'fleet');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, 'fleet-phone');
+  await page.close();
+});
+
+test('a wrong token shows an error in words', async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, daemon.base, 'not-a-token');
+  const banner = page.locator('#banner');
+  await banner.waitFor({ state: 'visible', timeout: 5000 });
+  assert.match(await banner.innerText(), /not known to this daemon.*unknown bearer token/);
+  assert.equal(await page.locator('.tile').count(), 0);
+  await shot(page, 'wrong-token');
+  await page.close();
+});
+
+test('a blocking lock appears in the blocking tree within 2 s without a reload', async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, daemon.base, TOKENS.operator, 'target/alpha');
+  await page.locator('#blocking-tree', { hasText: 'No backend waits' }).waitFor({ timeout: 10000 });
+  await page.evaluate(() => { window.pgvigilNoReload = true; });
+  lock = new Lock(pg.PGVIGIL_TEST_ADMIN_DSN, 'dash_lock');
+  await lock.held();
+  const started = lock.block();
+  await page.locator('#blocking-tree li li').first().waitFor({ timeout: 5000 });
+  const elapsed = Date.now() - started;
+  console.log(`blocking tree latency: ${elapsed} ms`);
+  assert.ok(elapsed < 2000, `the lock took ${elapsed} ms to appear`);
+  assert.equal(await page.evaluate(() => window.pgvigilNoReload), true, 'the page was reloaded');
+  const tree = await page.locator('#blocking-tree').innerText();
+  assert.match(tree, /root blocker/);
+  assert.match(tree, /AccessShareLock on .*dash_lock/);
+  assert.match(tree, /SELECT count\(\*\) FROM dash_lock/);
+  await shot(page, 'target');
+  await page.close();
+});
+
+test('acknowledging an alert changes its state in the page and in the API', async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, daemon.base, TOKENS.operator, 'alerts');
+  const ack = page.locator('button[data-action="acknowledge"]').first();
+  await ack.waitFor({ timeout: 10000 });
+  await shot(page, 'alerts');
+  await ack.click();
+  await page.locator('#alerts-list .badge', { hasText: 'Acknowledged' }).first().waitFor({ timeout: 5000 });
+  const { body } = await daemon.get('/api/v1/alerts?state=acknowledged');
+  assert.equal(body.alerts.length, 1);
+  assert.equal(body.alerts[0].check_id, 'locks.blocking');
+  assert.equal(body.alerts[0].acked_by, 'dash-ops');
+  await lock.release();
+  lock = null;
+  await page.close();
+});
+
+test('a viewer sees no action buttons; an operator does', async () => {
+  const viewer = await browser.context.newPage();
+  await signIn(viewer, daemon.base, TOKENS.viewer, 'alerts');
+  await viewer.locator('#alerts-list table').waitFor({ timeout: 10000 });
+  assert.equal(await viewer.locator('[data-action]').count(), 0);
+  await viewer.goto(`${daemon.base}/#/maintenance`);
+  await viewer.locator('h1', { hasText: 'Maintenance' }).waitFor();
+  assert.equal(await viewer.locator('#m-dry-run, #r-dry-run, #m-confirm').count(), 0);
+  await viewer.goto(`${daemon.base}/#/target/alpha`);
+  await viewer.locator('#blocking-tree').waitFor({ timeout: 10000 });
+  assert.equal(await viewer.locator('a.button').count(), 0);
+  await viewer.close();
+  const operator = await browser.context.newPage();
+  await signIn(operator, daemon.base, TOKENS.operator, 'maintenance');
+  await operator.locator('#m-dry-run').waitFor({ timeout: 10000 });
+  await operator.close();
+});
+
+test('a VACUUM started from the page completes and shows in the history', async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, daemon.base, TOKENS.operator,
+    'maintenance?target=alpha&operation=vacuum&schema=public&table=dash_vac&finding=table.vacuum_overdue');
+  await page.click('#m-dry-run');
+  const preview = page.locator('#maint-preview');
+  await preview.locator('pre').first().waitFor({ timeout: 10000 });
+  assert.match(await preview.innerText(), /VACUUM .*dash_vac/);
+  await shot(page, 'maintenance-dry-run');
+  await page.click('#m-confirm');
+  const row = page.locator('#maint-history tr', { hasText: 'dash_vac' }).first();
+  await row.locator('[data-op-state="completed"]').waitFor({ timeout: 60000 });
+  await shot(page, 'maintenance');
+  const { body } = await daemon.get('/api/v1/maintenance?type=history&target=alpha');
+  const op = body.operations.find((o) => /dash_vac/.test(o.object));
+  assert.equal(op.state, 'completed');
+  assert.equal(op.initiator, 'dash-ops');
+  await page.close();
+});
