@@ -20,8 +20,11 @@ function align(series) {
 
 const labelText = (labels) => Object.values(labels || {}).join(' ') || 'value';
 
-// Draws `metric` of `target` into a new element; returns {el, destroy, data}.
-export async function chart({ target, metric, title, range, scale = 1, unit = '' }) {
+const SECONDS = { h: 3600, d: 86400 };
+
+// Draws `metric` of `target` over the last `range` ("1h", "7d") into a new element `width`
+// pixels wide; returns {el, destroy, data}.
+export async function chart({ target, metric, title, range, width, scale = 1, unit = '' }) {
   const box = h('figure', { class: 'chart' }, h('figcaption', { text: title }));
   let plot = null;
   let data = null;
@@ -32,9 +35,11 @@ export async function chart({ target, metric, title, range, scale = 1, unit = ''
     if (!series.length || !series.some((s) => s.points.length)) {
       box.append(h('p', { class: 'empty' }, 'no data in this range yet'));
     } else {
-      const width = Math.max(260, Math.min(560, (box.parentElement?.clientWidth || 560)));
+      const to = Date.now() / 1000;
+      const from = to - parseInt(range, 10) * SECONDS[range.at(-1)];
       plot = new uPlot({
         width, height: 180,
+        scales: { x: { time: true, range: () => [from, to] } },
         series: [{}, ...series.map((s, i) => ({ label: labelText(s.labels), stroke: COLORS[i % COLORS.length], width: 1.5,
           value: (u, v) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
         axes: [{}, { size: 60 }],

@@ -22,11 +22,21 @@ export async function render(root) {
   const note = h('p', { class: 'hint', 'aria-live': 'polite' });
   replace(root, h('h1', { text: 'Fleet' }), filters, note, grid);
 
-  const [{ targets }, alertList] = await Promise.all([
+  // The targets, their latest sample (what the stream sends; /api/health/metrics) and the alerts.
+  const [{ targets }, samples, alertList] = await Promise.all([
     api('/api/v1/targets'),
+    api('/api/health/metrics').catch(() => ({ targets: [] })),
     api('/api/v1/alerts').catch(() => ({ alerts: [] })),
   ]);
   const state = new Map(targets.map((t) => [t.name, { ...t, figures: {}, openAlerts: 0 }]));
+  const applySample = (s) => {
+    const t = state.get(s.target);
+    if (!t) return false;
+    Object.assign(t, { status: s.status, score: s.score, connections: s.connections,
+      replay_lag_seconds: s.replay_lag_seconds });
+    return true;
+  };
+  samples.targets.forEach(applySample);
   const countAlerts = (list) => {
     for (const t of state.values()) t.openAlerts = 0;
     for (const a of list) if (a.state !== 'resolved' && state.has(a.target)) state.get(a.target).openAlerts++;
@@ -96,13 +106,7 @@ export async function render(root) {
   let pending = false;  // redraw at most once per animation frame however many events arrive
   const later = () => { if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; draw(); }); } };
   const offs = [
-    stream.on('sample', (s) => {
-      const t = state.get(s.target);
-      if (!t) return;
-      Object.assign(t, { status: s.status, score: s.score, connections: s.connections,
-        replay_lag_seconds: s.replay_lag_seconds });
-      later();
-    }),
+    stream.on('sample', (s) => { if (applySample(s)) later(); }),
     stream.on('status', (s) => { if (state.has(s.name)) { Object.assign(state.get(s.name), s); later(); } }),
     stream.on('alert', () => api('/api/v1/alerts').then((r) => { countAlerts(r.alerts); later(); }).catch(() => {})),
   ];

@@ -121,23 +121,28 @@ export async function render(root, ctx) {
     live.forEach((c) => c.destroy());
     live = [];
     for (const b of rangeBar.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
-    const made = await Promise.all(CHARTS.map(([metric, title, scale, unit]) => chart({ target: name, metric, title, range, scale, unit })));
+    // As many 300 px+ columns as fit (the grid in style.css makes the same choice).
+    const full = charts.clientWidth || 900;
+    const columns = Math.max(1, Math.floor((full + 12) / 312));
+    const width = Math.floor((full - 12 * (columns - 1)) / columns) - 4;
+    const made = await Promise.all(CHARTS.map(([metric, title, scale, unit]) => chart({ target: name, metric, title, range, width, scale, unit })));
     live = made;
     replace(charts, made.map((c) => c.el));
     // Growth of the database size over the range, and the days-to-full of storage.size_limit.
     const size = made[5].data || [];
     let total = 0;
-    let perDay = 0;
+    let perDay = null;
     for (const s of size) {
       const p = s.points.filter((x) => x[1] !== null);
       if (p.length >= 2) {
+        perDay = perDay || 0;
         total += p.at(-1)[1];
         perDay += ((p.at(-1)[1] - p[0][1]) / (p.at(-1)[0] - p[0][0])) * 86400;
       }
     }
     const limit = (await view(name, 'storage').catch(() => ({ findings: [] }))).findings?.find((f) => f.id === 'storage.size_limit');
     forecast.textContent = limit ? `Days to full: ${fmt(limit.value)} — ${limit.message}`
-      : `Size ${fmt(total, 'MB')}, growing ${fmt(perDay, 'MB')} per day over ${range}; days to full: no size limit configured (storage.size_limit).`;
+      : `${perDay === null ? 'Not enough history in this range for a growth rate' : `Size ${fmt(total, 'MB')}, growing ${fmt(perDay, 'MB')} per day over ${range}`}; days to full: no size limit is configured (storage.size_limit).`;
   };
   replace(rangeBar, h('span', {}, 'Range: '), RANGES.map((r) => h('button', { type: 'button', 'data-range': r,
     onclick: () => { range = r; drawCharts(); } }, r)));
