@@ -8,6 +8,9 @@ import { h, fmtSeconds, replace, section, table, errorBox } from './dom.js';
 import * as stream from './stream.js';
 
 const OPERATIONS = ['vacuum', 'analyze', 'reindex_index', 'reindex_table'];
+// The options each operation takes (the API refuses the others: request_validation.cc).
+const APPLIES = { vacuum: ['analyze', 'full', 'freeze', 'verbose'], analyze: ['verbose'],
+  reindex_index: ['concurrently', 'verbose'], reindex_table: ['concurrently', 'verbose'] };
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'refused', 'unknown']);
 
 const unavailable = (e) => (e.status === 404 && /no route/.test(e.message)
@@ -58,7 +61,11 @@ export async function render(root, ctx) {
   const schema = text('m-schema', 'schema');
   const object = text('m-object', p.get('index') ? 'index' : 'table');
   const checks = ['analyze', 'full', 'freeze', 'verbose', 'concurrently'].map((o) =>
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', id: `m-opt-${o}`, checked: o === 'concurrently' }), ` ${o}`));
+    h('label', { class: 'check', 'data-option': o }, h('input', { type: 'checkbox', id: `m-opt-${o}`,
+      checked: o === 'concurrently' || (o === 'analyze' && Boolean(p.get('finding'))) }), ` ${o}`));
+  const showOptions = () => { for (const c of checks) c.hidden = !APPLIES[operation.value].includes(c.dataset.option); };
+  operation.addEventListener('change', showOptions);
+  showOptions();
   const force = h('input', { type: 'checkbox', id: 'm-force' });
   const reason = h('input', { id: 'm-reason', placeholder: 'why, when forcing' });
 
@@ -70,8 +77,7 @@ export async function render(root, ctx) {
     b[op === 'reindex_index' ? 'index' : 'table'] = object.value.trim();
     if (p.get('finding')) b.finding = p.get('finding');
     for (const c of checks) {
-      const input = c.querySelector('input');
-      b.options[input.id.slice(6)] = input.checked;
+      if (APPLIES[op].includes(c.dataset.option)) b.options[c.dataset.option] = c.querySelector('input').checked;
     }
     if (force.checked) { b.force = true; b.reason = reason.value; }
     return b;

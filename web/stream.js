@@ -37,9 +37,13 @@ async function run(signal) {
   while (!signal.aborted) {
     try {
       const res = await fetch('/api/v1/stream', { headers: headers(), signal });
+      if (res.status === 401 || res.status === 403) {
+        // Retrying cannot help until the token changes, and connect() runs again then.
+        onState(false, 'live updates: the token is not accepted');
+        return;
+      }
       if (!res.ok) {
-        onState(false, res.status === 401 ? 'live updates: the token is not accepted'
-          : `live updates: HTTP ${res.status}`);
+        onState(false, `live updates: HTTP ${res.status}`);
       } else {
         onState(true, 'live');
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

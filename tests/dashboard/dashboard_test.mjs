@@ -40,7 +40,8 @@ before(async () => {
     CREATE TABLE dash_vac (id int PRIMARY KEY, v text);
     INSERT INTO dash_vac SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g;
     DELETE FROM dash_vac WHERE id % 2 = 0;`);
-  daemon = await startDaemon({ binary: BINARY, dsn: pg.PGVIGIL_TEST_DSN, dir: tmp });
+  daemon = await startDaemon({ binary: BINARY, dsn: pg.PGVIGIL_TEST_DSN, dir: tmp,
+    maintenanceDsn: pg.PGVIGIL_TEST_ADMIN_DSN });
   browser = await launchBrowser(SOURCE);
 });
 
@@ -138,9 +139,10 @@ test('a VACUUM started from the page completes and shows in the history', async 
     'maintenance?target=alpha&operation=vacuum&schema=public&table=dash_vac&finding=table.vacuum_overdue');
   await page.click('#m-dry-run');
   const preview = page.locator('#maint-preview');
-  await preview.locator('pre').first().waitFor({ timeout: 10000 });
-  assert.match(await preview.innerText(), /VACUUM .*dash_vac/);
+  await preview.locator('pre, .error').first().waitFor({ timeout: 10000 });
   await shot(page, 'maintenance-dry-run');
+  assert.equal(await preview.locator('.error').count(), 0, await preview.innerText());
+  assert.match(await preview.innerText(), /VACUUM .*dash_vac/);
   await page.click('#m-confirm');
   const row = page.locator('#maint-history tr', { hasText: 'dash_vac' }).first();
   await row.locator('[data-op-state="completed"]').waitFor({ timeout: 60000 });

@@ -49,11 +49,13 @@ export const TOKENS = { admin: 'dash-admin-secret', operator: 'dash-operator-sec
 
 // Starts `pgvigil serve` on a free port watching the sandbox at `dsn`; resolves when the first
 // sample is in. Alerts fire on blocking locks at once (for: 0s), so a test can acknowledge one.
-export async function startDaemon({ binary, dsn, dir }) {
+// `maintenanceDsn` (the sandbox's superuser) is the target's maintenance_dsn when this binary
+// knows the field (issue 6; `serve --check-config` says), so VACUUM from the page can run.
+export async function startDaemon({ binary, dsn, dir, maintenanceDsn }) {
   const port = await freePort();
   fs.mkdirSync(path.join(dir, 'var'), { recursive: true });
   const config = path.join(dir, 'pgvigil.yaml');
-  fs.writeFileSync(config, `
+  const write = (maintenance) => fs.writeFileSync(config, `
 listen: "127.0.0.1:${port}"
 store: { path: "${dir}/var/pgvigil.db" }
 schedule: { fast: 1s, standard: 5s, slow: 30s }
@@ -63,7 +65,7 @@ auth:
     - { name: dash-ops, token: "${TOKENS.operator}", role: operator }
     - { name: dash-view, token: "${TOKENS.viewer}", role: viewer }
 targets:
-  - { name: alpha, dsn: "${dsn}", region: test-region, labels: { env: test } }
+  - { name: alpha, dsn: "${dsn}", region: test-region, labels: { env: test }${maintenance ? `, maintenance_dsn: "${maintenance}"` : ''} }
 thresholds:
   locks.blocking: { warning: 0s, critical: 1h }
 alerts:
@@ -72,6 +74,8 @@ alerts:
     - { check: "*", enabled: false }
     - { check: locks.blocking, enabled: true }
 `);
+  write(maintenanceDsn);
+  if (maintenanceDsn && spawnSync(binary, ['serve', '-c', config, '--check-config']).status !== 0) write(null);
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
   const proc = spawn(binary, ['serve', '-c', config], { stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
