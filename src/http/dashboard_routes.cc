@@ -99,8 +99,8 @@ common::Status AddDashboardRoutes(Router& router, std::span<const DashboardAsset
   PGV_RETURN_IF_ERROR(router.Add("GET", "/", Role::kViewer, [index](const Request& request) {
     return Serve(*index, request);
   }));
-  PGV_RETURN_IF_ERROR(router.Add(
-      "GET", "/assets/{file...}", Role::kViewer, [assets](const Request& request) {
+  PGV_RETURN_IF_ERROR(
+      router.Add("GET", "/assets/{file...}", Role::kViewer, [assets](const Request& request) {
         // Only a name in the embedded list answers, so "../x" or "a/b" can never reach a file.
         const std::string_view name = request.Param("file");
         const DashboardAsset* asset = Find(assets, name);
