@@ -52,8 +52,28 @@ after(async () => {
   if (!process.env.PGVIGIL_KEEP_E2E) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+test('the page is public, gzip-compressed and under a strict CSP; its data is not public', async () => {
+  const index = await fetch(`${daemon.base}/`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('content-encoding'), 'gzip');
+  assert.match(index.headers.get('content-security-policy'), /script-src 'self';.*connect-src 'self'/);
+  assert.match(await index.text(), /<script type="module" src="\/assets\/app.js">/);
+  const uplot = await fetch(`${daemon.base}/assets/uPlot.esm.js`);
+  assert.equal(uplot.status, 200);
+  assert.match(uplot.headers.get('content-type'), /^text\/javascript/);
+  assert.equal((await fetch(`${daemon.base}/assets/..%2F..%2Fpgvigil.yaml`)).status, 404);
+  assert.equal((await fetch(`${daemon.base}/api/v1/whoami`)).status, 401);
+});
+
 test('the fleet view shows the target and its status in words', async () => {
   const page = await browser.context.newPage();
+  // Console errors (a CSP violation is one) and uncaught exceptions; not the 401 of whoami
+  // before the token is entered, which Chromium logs as "Failed to load resource".
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
   await signIn(page, daemon.base, TOKENS.viewer);
   const tile = page.locator('.tile[data-target="alpha"]');
   await tile.waitFor({ timeout: 10000 });
@@ -61,6 +81,7 @@ test('the fleet view shows the target and its status in words', async () => {
   assert.match(await tile.innerText(), /test-region/);
   assert.equal(await page.locator('#whoami').innerText(), 'dash-view (viewer)');
   await shot(page, 'fleet');
+  assert.deepEqual(problems, []);
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, 'fleet-phone');
   await page.close();
