@@ -151,6 +151,13 @@ test('a viewer sees no action buttons; an operator does', async () => {
   const operator = await browser.context.newPage();
   await signIn(operator, daemon.base, TOKENS.operator, 'maintenance');
   await operator.locator('#m-dry-run').waitFor({ timeout: 10000 });
+  // Reachable by keyboard: Tab from the top of the page gets to the dry-run button.
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await operator.keyboard.press('Tab');
+    reached = await operator.evaluate(() => document.activeElement?.id === 'm-dry-run');
+  }
+  assert.ok(reached, 'Tab never reached the dry-run button');
   await operator.close();
 });
 
