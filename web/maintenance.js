@@ -75,7 +75,8 @@ export async function render(root, ctx) {
     if (database.value.trim()) b.database = database.value.trim();
     if (schema.value.trim()) b.schema = schema.value.trim();
     b[op === 'reindex_index' ? 'index' : 'table'] = object.value.trim();
-    if (p.get('finding')) b.finding = p.get('finding');
+    // The API takes exactly one of table/index or finding (which expands to every object with
+    // that finding); a link from one finding row means that one object.
     for (const c of checks) {
       if (APPLIES[op].includes(c.dataset.option)) b.options[c.dataset.option] = c.querySelector('input').checked;
     }
@@ -102,7 +103,8 @@ export async function render(root, ctx) {
           : h('p', { class: 'error' }, `⚠ every operation was refused${r.error ? ': ' + r.error.message : ''}; nothing can run.`));
     } catch (e) { replace(preview, errorBox(unavailable(e))); }
   };
-  replace(form, field('m-target', 'Target', target), field('m-operation', 'Operation', operation),
+  replace(form, p.get('finding') ? h('p', { class: 'hint' }, `From the finding ${p.get('finding')}.`) : null,
+    field('m-target', 'Target', target), field('m-operation', 'Operation', operation),
     field('m-database', 'Database (optional)', database), field('m-schema', 'Schema (optional)', schema),
     field('m-object', 'Table or index', object), h('fieldset', {}, h('legend', {}, 'Options'), checks),
     ctx.can('admin') ? h('div', {}, h('label', { class: 'check' }, force, ' force outside the maintenance window'), reason) : null,
