@@ -36,23 +36,27 @@ const DashboardAsset* Find(std::span<const DashboardAsset> assets, std::string_v
 }
 
 Response Serve(const DashboardAsset& asset, const Request& request) {
+  const std::optional<std::string_view> accept = request.Header("accept-encoding");
+  const bool gzip = accept && AcceptsGzip(*accept);
+  // The two encodings are two representations, so each has its own strong ETag.
+  std::string etag(asset.etag);
+  if (gzip) etag.insert(etag.size() - 1, "-gz");
   Response r;
   r.content_type = std::string(ContentTypeFor(asset.name));
   r.headers = {{"Content-Security-Policy", std::string(kDashboardCsp)},
                {"X-Content-Type-Options", "nosniff"},
                {"Referrer-Policy", "no-referrer"},
-               {"ETag", std::string(asset.etag)},
+               {"ETag", etag},
                // The names carry no hash, so clients revalidate each time; the ETag makes that
                // a 304 without a body.
                {"Cache-Control", "no-cache"},
                {"Vary", "Accept-Encoding"}};
   if (std::optional<std::string_view> match = request.Header("if-none-match");
-      match && *match == asset.etag) {
+      match && *match == etag) {
     r.status = 304;
     return r;
   }
-  const std::optional<std::string_view> accept = request.Header("accept-encoding");
-  if (accept && AcceptsGzip(*accept)) {
+  if (gzip) {
     r.headers.emplace_back("Content-Encoding", "gzip");
     r.body = std::string(asset.gzip);
   } else {

@@ -64,6 +64,14 @@ TEST(DashboardRoutes, NotModifiedOnMatchingEtag) {
   const Response r = Get(router, "/assets/app.js", {{"if-none-match", "\"a1\""}});
   EXPECT_EQ(r.status, 304);
   EXPECT_TRUE(r.body.empty());
+  // The gzip representation has its own ETag; the plain one's does not validate it.
+  const Response gz =
+      Get(router, "/assets/app.js", {{"if-none-match", "\"a1\""}, {"accept-encoding", "gzip"}});
+  EXPECT_EQ(gz.status, 200);
+  EXPECT_EQ(HeaderOf(gz, "ETag"), "\"a1-gz\"");
+  const Response gz304 =
+      Get(router, "/assets/app.js", {{"if-none-match", "\"a1-gz\""}, {"accept-encoding", "gzip"}});
+  EXPECT_EQ(gz304.status, 304);
 }
 
 TEST(DashboardRoutes, UnknownNamesAndTraversalAre404) {
