@@ -84,18 +84,23 @@ export async function render(root) {
   const draw = () => {
     const shown = [...state.values()].filter(matches);
     replace(grid, shown.map(tile));
-    note.textContent = `${shown.length} of ${state.size} targets shown`;
+    note.textContent = `${shown.length} of ${state.size} targets shown${figuresError}`;
   };
   for (const el of [region, status, label]) el.addEventListener('input', draw);
 
+  let figuresError = '';
   const refreshFigures = async () => {
+    figuresError = '';
     await Promise.all([...state.values()].map(async (t) => {
       try {
         const [tps, mean] = await Promise.all([
           lastPoint(t.name, 'pgvigil_database_xact_per_second'),
           lastPoint(t.name, 'pgvigil_statements_mean_exec_time_seconds')]);
         t.figures = { tps, mean };
-      } catch { t.figures = {}; }
+      } catch (e) {
+        t.figures = {};
+        figuresError = ` — TPS and mean statement time unavailable: ${e.message}`;
+      }
     }));
     draw();
   };

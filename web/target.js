@@ -197,5 +197,19 @@ export async function render(root, ctx) {
   };
   const offs = [stream.on('sample', onSample), stream.on('status', (s) => { if (s.name === name) refreshSlow(); })];
   const timer = setInterval(refreshSlow, 30000);
-  return () => { offs.forEach((f) => f()); clearInterval(timer); live.forEach((c) => c.destroy()); };
+  // Charts are sized in pixels: redraw them when the window's width settles on a new value.
+  let resizeTimer = 0;
+  let drawnWidth = charts.clientWidth;
+  const onResize = () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (charts.clientWidth !== drawnWidth) { drawnWidth = charts.clientWidth; drawCharts(); } }, 300);
+  };
+  window.addEventListener('resize', onResize);
+  return () => {
+    offs.forEach((f) => f());
+    clearInterval(timer);
+    clearTimeout(resizeTimer);
+    window.removeEventListener('resize', onResize);
+    live.forEach((c) => c.destroy());
+  };
 }

@@ -116,6 +116,9 @@ test('a blocking lock appears in the blocking tree within 2 s without a reload',
   assert.match(tree, /AccessShareLock on .*dash_lock/);
   assert.match(tree, /SELECT count\(\*\) FROM dash_lock/);
   await shot(page, 'target');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(1500);  // the charts redraw at the new width
+  await shot(page, 'target-phone');
   await page.close();
 });
 
