@@ -19,7 +19,8 @@ const unavailable = (e) => (e.status === 404 && /no route/.test(e.message)
 function opState(op) {
   const map = { completed: 'healthy', failed: 'unhealthy', refused: 'unhealthy', cancelled: 'unknown',
     running: 'degraded', queued: 'degraded', planned: 'info', unknown: 'unknown' };
-  return h('span', { class: `badge s-${map[op.state] || 'unknown'}`, 'data-op-state': op.state }, op.state);
+  const word = op.state === 'planned' ? 'planned (dry run)' : op.state;
+  return h('span', { class: `badge s-${map[op.state] || 'unknown'}`, 'data-op-state': op.state }, word);
 }
 
 function guards(op) {
@@ -131,6 +132,8 @@ export async function render(root, ctx) {
   }
   await loadLists();
   const off = stream.on('operation', (op) => {
+    // The operation just queued from this page shows its state where it was started, too.
+    preview.querySelector(`[data-op="${op.id}"]`)?.replaceWith(opSummary(op));
     if (FINAL.has(op.state)) { live.delete(op.id); loadLists(); } else { live.set(op.id, op); drawRunning(); }
   });
 
@@ -146,7 +149,8 @@ export async function render(root, ctx) {
       terminate_idle_in_transaction_longer_than_s: Number(idleTxAfter.value) });
     const show = (op, dry) => {
       const list = op.backends || [];
-      replace(out, h('p', {}, dry ? `Dry run: ${list.length} backend(s) would be acted on.` : 'Recovery done. ', opState(op)),
+      replace(out, h('p', {}, dry ? `Dry run: ${list.length} backend(s) would be acted on. ` : 'Recovery done. ', opState(op),
+        op.message ? h('span', { class: op.state === 'refused' || op.state === 'failed' ? 'error' : 'hint' }, ` ${op.message}`) : ''),
         table(['pid', 'Action', 'User', 'Application', 'State', 'Age', 'Query', 'Outcome'], list.map((b) => [String(b.pid), b.action,
           b.usename, b.application_name, b.state, fmtSeconds(b.age_seconds), h('code', { class: 'query' }, b.query || ''), b.outcome || ''])),
         dry && list.length && ctx.can('admin') ? h('button', { type: 'button', class: 'danger', id: 'r-confirm', onclick: async () => {

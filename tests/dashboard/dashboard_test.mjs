@@ -17,7 +17,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readEnv, psql, startDaemon, launchBrowser, signIn, waitFor, Lock, TOKENS } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import { readEnv, psql, startDaemon, launchBrowser, signIn, sleep, waitFor, Lock, TOKENS } from './harness.mjs';
 
 const { PGVIGIL_BINARY: BINARY, PGVIGIL_SOURCE_DIR: SOURCE, PGVIGIL_SANDBOX_ENV: ENV_FILE,
   PGVIGIL_ARTIFACTS: ARTIFACTS } = process.env;
@@ -179,8 +180,34 @@ test('a VACUUM started from the page completes and shows in the history', async 
   await row.locator('[data-op-state="completed"]').waitFor({ timeout: 60000 });
   await shot(page, 'maintenance');
   const { body } = await daemon.get('/api/v1/maintenance?type=history&target=alpha');
-  const op = body.operations.find((o) => /dash_vac/.test(o.object));
+  const op = body.operations.find((o) => /dash_vac/.test(o.object) && o.state !== 'planned');
   assert.equal(op.state, 'completed');
   assert.equal(op.initiator, 'dash-ops');
+  // Where it was started, the operation's state follows the stream to "completed" as well.
+  await page.locator(`#maint-preview [data-op="${op.id}"] [data-op-state="completed"]`).waitFor({ timeout: 5000 });
   await page.close();
+});
+
+test('a recovery dry run lists the backends it would act on', async () => {
+  // An idle-in-transaction session of an ordinary role (superuser sessions are never listed).
+  const idle = spawn('psql', [pg.PGVIGIL_TEST_NOPRIV_DSN, '-Xq'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  idle.stdin.write("BEGIN; SELECT 'dash-idle';\n");
+  await waitFor(() => psql(pg.PGVIGIL_TEST_ADMIN_DSN, "select count(*) from pg_stat_activity where state = 'idle in transaction' and query like '%dash-idle%'") === '1', 10000, 'the idle transaction');
+  await sleep(1500);
+  try {
+    const page = await browser.context.newPage();
+    await signIn(page, daemon.base, TOKENS.admin, 'maintenance');
+    await page.fill('#r-idle-tx', '1');
+    await page.click('#r-dry-run');
+    const result = page.locator('#recovery-result');
+    await result.locator('p').first().waitFor({ timeout: 10000 });
+    const text = await result.innerText();
+    assert.match(text, /Dry run: [1-9]\d* backend\(s\) would be acted on/, text);
+    assert.match(text, /dash-idle/);
+    assert.equal(await page.locator('#r-confirm').count(), 1);  // admin may execute
+    await shot(page, 'recovery-dry-run');
+    await page.close();
+  } finally {
+    idle.stdin.end('ROLLBACK;\n');
+  }
 });
