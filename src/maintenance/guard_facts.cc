@@ -22,17 +22,20 @@ std::optional<std::int64_t> Int(const pg::ResultSet& rows, int row, int column) 
 }
 
 pg::Query Conflicts(std::uint32_t table_oid) {
-  return {"server_conflicts", std::string(MaintenanceSql("server_conflicts.sql")),
+  return {"server_conflicts",
+          std::string(MaintenanceSql("server_conflicts.sql")),
           {std::to_string(table_oid)}};
 }
 
 pg::Query InvalidIndexes(std::uint32_t table_oid) {
-  return {"invalid_indexes", std::string(MaintenanceSql("invalid_indexes.sql")),
+  return {"invalid_indexes",
+          std::string(MaintenanceSql("invalid_indexes.sql")),
           {std::to_string(table_oid)}};
 }
 
 pg::Query Figures(const model::ResolvedRelation& r) {
-  return {"relation_figures", std::string(MaintenanceSql("relation_figures.sql")),
+  return {"relation_figures",
+          std::string(MaintenanceSql("relation_figures.sql")),
           {std::to_string(r.oid), std::to_string(r.table_oid)}};
 }
 
@@ -68,12 +71,14 @@ common::Status ReadServerFacts(pg::Session& session, OperationKind kind, GuardFa
   const model::ResolvedRelation& r = *facts.relation;
   const bool vacuum_or_analyze = kind == OperationKind::kVacuum || kind == OperationKind::kAnalyze;
   const std::vector<pg::Query> queries = {
-      {"advisory_lock_holder", std::string(MaintenanceSql("advisory_lock_holder.sql")),
+      {"advisory_lock_holder",
+       std::string(MaintenanceSql("advisory_lock_holder.sql")),
        {std::to_string(kAdvisoryLockClass), std::to_string(r.table_oid)}},
       Conflicts(r.table_oid),
       InvalidIndexes(r.table_oid),
       {"privilege",
-       std::string(MaintenanceSql(facts.server_major >= 17 ? "privilege.pg17.sql" : "privilege.sql")),
+       std::string(
+           MaintenanceSql(facts.server_major >= 17 ? "privilege.pg17.sql" : "privilege.sql")),
        {std::to_string(r.table_oid), vacuum_or_analyze ? "true" : "false"}},
       Figures(r),
   };

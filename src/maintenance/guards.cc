@@ -83,17 +83,19 @@ std::vector<GuardVerdict> EvaluateGuards(const GuardFacts& f) {
   if (f.has_privilege.has_value()) {
     const std::string how = f.server_major >= 17 ? "the MAINTAIN privilege (pg_maintain)"
                                                  : "ownership of the table (or superuser)";
-    v.push_back(*f.has_privilege
-                    ? GuardVerdict{"privilege", GuardOutcome::kPass,
-                                   "role " + f.role + " has " + how}
-                    : GuardVerdict{"privilege", GuardOutcome::kRefuse,
-                                   "role " + f.role + " lacks " + how + " on " + table});
+    v.push_back(
+        *f.has_privilege
+            ? GuardVerdict{"privilege", GuardOutcome::kPass, "role " + f.role + " has " + how}
+            : GuardVerdict{"privilege", GuardOutcome::kRefuse,
+                           "role " + f.role + " lacks " + how + " on " + table});
   }
 
   if (!f.invalid_indexes.empty()) {
     v.push_back({"invalid_index", GuardOutcome::kWarn,
-                 "invalid index(es) left on " + table + " (an interrupted CREATE INDEX / REINDEX "
-                 "CONCURRENTLY?), not dropped: " + Join(f.invalid_indexes)});
+                 "invalid index(es) left on " + table +
+                     " (an interrupted CREATE INDEX / REINDEX "
+                     "CONCURRENTLY?), not dropped: " +
+                     Join(f.invalid_indexes)});
   } else {
     v.push_back({"invalid_index", GuardOutcome::kPass, "no invalid index on " + table});
   }

@@ -36,7 +36,7 @@ struct GuardFacts {
   bool forced = false;
   std::string reason;
   std::vector<std::string> invalid_indexes;  // qualified names, of the table
-  std::string role;  // current_user of the maintenance session
+  std::string role;                          // current_user of the maintenance session
   bool is_superuser = false;
   std::vector<std::string> trusted_owners;
   std::optional<bool> has_privilege;  // MAINTAIN (17+) or ownership (older)

@@ -6,6 +6,7 @@
 // until the server answers, so it runs on a thread of its own while the calling thread watches.
 #include "maintenance/operation_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -118,8 +119,7 @@ MaintenanceOperation LibpqOperationRunner::Plan(const model::MaintenanceRequest&
     op.object = DisplayName(*relation);
     facts.server_major = info.server_version_num / 10000;
     facts.is_in_recovery = info.is_in_recovery;
-    facts.busy_in_pgvigil =
-        context.busy_in_pgvigil && context.busy_in_pgvigil(relation->table_oid);
+    facts.busy_in_pgvigil = context.busy_in_pgvigil && context.busy_in_pgvigil(relation->table_oid);
     facts.is_blocking = IsBlocking(request.kind, request.options);
     facts.inside_window = InsideAnyWindow(policy.windows, context.now);
     facts.forced = request.force;
@@ -149,33 +149,31 @@ bool LibpqOperationRunner::SleepUnlessCancelled(milliseconds delay, const Cancel
   while (std::chrono::steady_clock::now() < until) {
     if (cancel.requested()) return false;
     std::this_thread::sleep_for(std::min<milliseconds>(
-        kWatchTick, std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now()) +
-                        milliseconds(1)));
+        kWatchTick,
+        std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now()) +
+            milliseconds(1)));
   }
   return !cancel.requested();
 }
 
 void LibpqOperationRunner::Finish(MaintenanceOperation& op) const {
-  op.finished_at = clock_.Now();
+  if (!op.finished_at.has_value()) op.finished_at = clock_.Now();
   op.progress.reset();
 }
 
 void LibpqOperationRunner::RunStatement(MaintenanceOperation& op, pg::LibpqSession& worker,
-                                        pg::LibpqSession& watcher,
-                                        const MaintenancePolicy& policy,
+                                        pg::LibpqSession& watcher, const MaintenancePolicy& policy,
                                         const ExecutionObserver& observer,
                                         const CancelFlag& cancel) {
   const int attempts = std::max(1, policy.lock_attempts);
   const std::string worker_pid = std::to_string(worker.backend_pid());
-  const pg::Query progress_query{"operation_progress",
-                                 std::string(MaintenanceSql("operation_progress.sql")),
-                                 {worker_pid}};
+  const pg::Query progress_query{
+      "operation_progress", std::string(MaintenanceSql("operation_progress.sql")), {worker_pid}};
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     op.lock_attempts = attempt;
     // The statement alone, as one simple-protocol message: outside any transaction block.
-    auto done = std::async(std::launch::async, [&worker, sql = op.sql] {
-      return worker.RunSimple(sql);
-    });
+    auto done =
+        std::async(std::launch::async, [&worker, sql = op.sql] { return worker.RunSimple(sql); });
     bool cancel_sent = false;
     auto next_progress = std::chrono::steady_clock::now() + kProgressInterval;
     while (done.wait_for(kWatchTick) != std::future_status::ready) {
@@ -195,7 +193,8 @@ void LibpqOperationRunner::RunStatement(MaintenanceOperation& op, pg::LibpqSessi
         if (out[0].status.ok() && out[0].rows.row_count() > 0) {
           model::OperationProgress p;
           p.phase = std::string(out[0].rows.Value(0, 0));
-          if (!out[0].rows.IsNull(0, 1)) p.percent = std::stod(std::string(out[0].rows.Value(0, 1)));
+          if (!out[0].rows.IsNull(0, 1))
+            p.percent = std::stod(std::string(out[0].rows.Value(0, 1)));
           op.progress = p;
           observer.on_progress(op);
         }
@@ -239,7 +238,11 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
                                                    const CancelFlag& cancel) {
   MaintenanceOperation op = std::move(planned);
   const MaintenancePolicy& policy = PolicyOf(context);
-  if (op.state != OperationState::kPlanned || !op.relation.has_value() || op.sql.empty()) {
+  // The service records its intent (kQueued, kRunning) on the planned operation before it
+  // hands it over; anything else (refused, finished) never ran its guards to the end.
+  const bool runnable = op.state == OperationState::kPlanned ||
+                        op.state == OperationState::kQueued || op.state == OperationState::kRunning;
+  if (!runnable || !op.relation.has_value() || op.sql.empty()) {
     op.state = OperationState::kRefused;
     if (op.message.empty()) op.message = "only a planned operation can be executed";
     return op;
@@ -313,49 +316,67 @@ MaintenanceOperation LibpqOperationRunner::Execute(MaintenanceOperation planned,
   if (auto before = ReadFigures(w, relation); before.has_value()) op.before = *before;
 
   // Each try waits at most lock_timeout in the lock queue, where it would block every query
-  // that comes after it.
+  // that comes after it. Not REINDEX CONCURRENTLY: it only ever asks for SHARE UPDATE
+  // EXCLUSIVE, which no SELECT or DML waits behind, and its later waits (for writers, for old
+  // snapshots) are lock waits too: a lock_timeout there would abandon a half-built *_ccnew
+  // index on every try.
+  const bool concurrent_reindex =
+      (op.kind == OperationKind::kReindexIndex || op.kind == OperationKind::kReindexTable) &&
+      op.options.concurrently;
+  const std::chrono::milliseconds lock_timeout =
+      concurrent_reindex ? milliseconds(0) : policy.lock_timeout;
   auto set = w.RunSimple("/* pgvigil */ SET lock_timeout = " +
-                         pg::QuoteLiteral(std::to_string(policy.lock_timeout.count()) + "ms"));
+                         pg::QuoteLiteral(std::to_string(lock_timeout.count()) + "ms"));
   if (!set.has_value()) {
     op.state = OperationState::kFailed;
     op.message = "cannot set lock_timeout: " + set.error().message();
     Finish(op);
     return op;
   }
+  // What was invalid before, so that only this run's leftovers are blamed on it.
+  std::vector<std::string> invalid_before;
+  if (concurrent_reindex) {
+    if (auto r = ReadInvalidIndexes(w, relation.table_oid); r.has_value()) invalid_before = *r;
+  }
   op.state = OperationState::kRunning;
   op.started_at = clock_.Now();
   if (observer.on_started) observer.on_started(op);
 
   RunStatement(op, w, **watcher, policy, observer, cancel);
+  op.finished_at = clock_.Now();  // the statement's end: the after figures are not its time
 
-  const bool reindex =
-      op.kind == OperationKind::kReindexIndex || op.kind == OperationKind::kReindexTable;
-  if (op.state != OperationState::kCompleted && reindex && op.options.concurrently) {
+  if (op.state != OperationState::kCompleted && concurrent_reindex) {
     // An interrupted REINDEX CONCURRENTLY leaves an invalid *_ccnew index behind: say so,
-    // never drop it (the user decides; DROP INDEX CONCURRENTLY it or REINDEX again).
-    if (auto leftovers = ReadInvalidIndexes(**watcher, relation.table_oid);
-        leftovers.has_value() && !leftovers->empty()) {
+    // never drop it (the user decides: DROP INDEX CONCURRENTLY it, or REINDEX again).
+    if (auto leftovers = ReadInvalidIndexes(**watcher, relation.table_oid); leftovers.has_value()) {
       std::string names;
-      for (const std::string& n : *leftovers) names += (names.empty() ? "" : ", ") + n;
-      op.message += " (invalid index left behind, not dropped: " + names + ")";
+      for (const std::string& n : *leftovers) {
+        if (std::find(invalid_before.begin(), invalid_before.end(), n) != invalid_before.end()) {
+          continue;
+        }
+        names += (names.empty() ? "" : ", ") + n;
+      }
+      if (!names.empty()) op.message += " (invalid index left behind, not dropped: " + names + ")";
     }
   }
   if (w.is_connected()) {
     (void)w.RunSimple("/* pgvigil */ SELECT pg_advisory_unlock(" + key + ")");
   }
   if (op.state == OperationState::kCompleted) {
-    // Before 15 the statistics reach the views through the collector, a moment later: give
-    // a VACUUM's new dead-tuple count a short while to show.
+    // From 15 a VACUUM's counts are in shared memory when it returns. Before 15 they reach
+    // the views through the statistics collector a moment later: give them a short while.
+    const bool asynchronous_stats = w.server_info().server_version_num < 150000;
     const auto deadline = std::chrono::steady_clock::now() + milliseconds(2000);
     for (;;) {
       auto after = ReadFigures(**watcher, relation);
       if (after.has_value()) op.after = *after;
-      const bool settled = !after.has_value() || op.kind != OperationKind::kVacuum ||
+      const bool settled = !asynchronous_stats || !after.has_value() ||
+                           op.kind != OperationKind::kVacuum || op.options.full ||
                            op.after.dead_tuples != op.before.dead_tuples ||
                            op.before.dead_tuples.value_or(0) == 0;
       if (settled || std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(milliseconds(200));
-      (void)(**watcher).RunSimple("SELECT pg_stat_clear_snapshot()");
+      (void)(**watcher).RunSimple("/* pgvigil */ SELECT pg_stat_clear_snapshot()");
     }
   }
   Finish(op);

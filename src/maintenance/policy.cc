@@ -103,8 +103,8 @@ Result<Window> ParseWindow(std::string_view text) {
 
 bool InsideAnyWindow(const std::vector<Window>& windows, common::Timestamp at) {
   const auto day_start = std::chrono::floor<std::chrono::days>(at);
-  const int minute = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::minutes>(at - day_start).count());
+  const int minute =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(at - day_start).count());
   const unsigned today = std::chrono::weekday(day_start).c_encoding();  // 0 = Sunday
   const unsigned yesterday = (today + 6) % 7;
   for (const Window& w : windows) {

@@ -30,7 +30,8 @@ std::string DisplayName(const model::ResolvedRelation& relation) {
 common::Result<model::ResolvedRelation> ResolveRelation(pg::Session& session,
                                                         const model::MaintenanceRequest& request) {
   const std::string word = ObjectWord(request.kind);
-  const pg::Query query{"resolve_relation", std::string(MaintenanceSql("resolve_relation.sql")),
+  const pg::Query query{"resolve_relation",
+                        std::string(MaintenanceSql("resolve_relation.sql")),
                         {request.object, request.schema, word}};
   std::vector<pg::QueryOutcome> out = session.RunPipeline({&query, 1});
   if (!out[0].status.ok()) return out[0].status;
@@ -65,7 +66,8 @@ common::Result<model::ResolvedRelation> ResolveRelation(pg::Session& session,
 }
 
 common::Status RecheckRelation(pg::Session& session, const model::ResolvedRelation& relation) {
-  const pg::Query query{"relation_by_oid", std::string(MaintenanceSql("relation_by_oid.sql")),
+  const pg::Query query{"relation_by_oid",
+                        std::string(MaintenanceSql("relation_by_oid.sql")),
                         {std::to_string(relation.oid)}};
   std::vector<pg::QueryOutcome> out = session.RunPipeline({&query, 1});
   if (!out[0].status.ok()) return out[0].status;
@@ -75,10 +77,9 @@ common::Status RecheckRelation(pg::Session& session, const model::ResolvedRelati
                                  ") no longer exists");
   }
   if (rows.Value(0, 0) != relation.schema || rows.Value(0, 1) != relation.name) {
-    return common::NotFoundError("oid " + std::to_string(relation.oid) + " is now " +
-                                 std::string(rows.Value(0, 0)) + "." +
-                                 std::string(rows.Value(0, 1)) + ", not " +
-                                 DisplayName(relation) + " as planned");
+    return common::NotFoundError(
+        "oid " + std::to_string(relation.oid) + " is now " + std::string(rows.Value(0, 0)) + "." +
+        std::string(rows.Value(0, 1)) + ", not " + DisplayName(relation) + " as planned");
   }
   return common::Status::Ok();
 }

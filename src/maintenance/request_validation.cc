@@ -41,8 +41,8 @@ Status ValidateRequest(const model::MaintenanceRequest& request) {
   if (kind == OperationKind::kRecovery) {
     return common::InvalidArgumentError("recovery is not a maintenance operation on a relation");
   }
-  if (Status s = ValidateName(kind == OperationKind::kReindexIndex ? "index" : "table",
-                              request.object);
+  if (Status s =
+          ValidateName(kind == OperationKind::kReindexIndex ? "index" : "table", request.object);
       !s.ok()) {
     return s;
   }

@@ -39,8 +39,7 @@ TEST(BuildStatement, VacuumWritesAnOptionListOnlyWhenThereAreOptions) {
 TEST(BuildStatement, IndexCleanupAutoIsNeverWrittenSoThirteenReadsIt) {
   MaintenanceOptions o;
   o.index_cleanup = IndexCleanup::kAuto;
-  EXPECT_EQ(BuildStatement(OperationKind::kVacuum, Relation("s", "t"), o, 13),
-            R"(VACUUM "s"."t")");
+  EXPECT_EQ(BuildStatement(OperationKind::kVacuum, Relation("s", "t"), o, 13), R"(VACUUM "s"."t")");
 }
 
 TEST(BuildStatement, AnalyzeAndReindex) {

@@ -246,8 +246,8 @@ AsyncSession::Awaitable<Result<std::unique_ptr<AsyncSession>>> AsyncSession::Con
     // Unacknowledged data for this long means the peer is gone (a half-open connection).
     // Capped: a maintenance session's io_timeout is days long, and on Linux TCP_USER_TIMEOUT
     // also overrides the keepalive probe count that notices a dead peer on an idle wait.
-    const auto user_timeout = std::min<std::chrono::milliseconds>(options.io_timeout,
-                                                                  std::chrono::minutes(2));
+    const auto user_timeout =
+        std::min<std::chrono::milliseconds>(options.io_timeout, std::chrono::minutes(2));
     params.emplace_back("tcp_user_timeout", std::to_string(user_timeout.count()));
   }
 

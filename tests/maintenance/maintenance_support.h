@@ -55,8 +55,8 @@ inline std::string Describe(const model::MaintenanceOperation& op) {
   std::string out = std::string(model::OperationStateName(op.state)) + " sql=" + op.sql +
                     " message=" + op.message + " sqlstate=" + op.sqlstate;
   for (const model::GuardVerdict& g : op.guards) {
-    out += "\n  " + g.guard + " " + std::string(model::GuardOutcomeName(g.outcome)) + ": " +
-           g.detail;
+    out +=
+        "\n  " + g.guard + " " + std::string(model::GuardOutcomeName(g.outcome)) + ": " + g.detail;
   }
   return out;
 }
