@@ -162,12 +162,23 @@ export async function render(root, ctx) {
       .map((p) => p.catch((e) => ({ error: e }))));
     if (qv.error) replace(statements, errorBox(qv.error));
     else {
-      const advice = new Map((qv.findings || []).map((f) => [String(f.object).replace('queryid ', ''), f]));
+      // query.* findings name their statement as "queryid N": the trend is query.regression's
+      // verdict, the advice every other finding's message.
+      const byQuery = new Map();
+      for (const f of qv.findings || []) {
+        const id = String(f.object).replace(/^queryid /, '');
+        if (!byQuery.has(id)) byQuery.set(id, []);
+        byQuery.get(id).push(f);
+      }
       const top = [...(qv.statements || [])].sort((a, b) => b.total_exec_time - a.total_exec_time).slice(0, 10);
-      replace(statements, table(['Statement', 'Calls', 'Mean', 'Total', 'Advice'], top.map((s) => [
-        h('code', { class: 'query' }, s.query || ''), String(s.calls), `${fmt(s.mean_exec_time)} ms`,
-        `${fmt(s.total_exec_time / 1000)} s`, advice.get(String(s.queryid))?.message || '']),
-      qv.statements_info ? '' : 'pg_stat_statements'));
+      replace(statements, table(['Statement', 'Calls', 'Mean', 'Total', 'Trend', 'Advice'], top.map((s) => {
+        const found = byQuery.get(String(s.queryid)) || [];
+        const regression = found.find((f) => f.id === 'query.regression');
+        return [h('code', { class: 'query' }, s.query || ''), String(s.calls), `${fmt(s.mean_exec_time)} ms`,
+          `${fmt(s.total_exec_time / 1000)} s`,
+          regression ? h('span', {}, badge('warning'), ` slower: ${regression.message}`) : 'no regression found',
+          found.filter((f) => f.id !== 'query.regression').map((f) => h('div', {}, f.message))];
+      }), 'Top 10 by total time (pg_stat_statements)'));
     }
     if (tv.error) replace(tables, errorBox(tv.error));
     else {
