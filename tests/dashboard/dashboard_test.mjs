@@ -83,6 +83,15 @@ test('the fleet view shows the target and its status in words', async () => {
   assert.equal(await page.locator('#whoami').innerText(), 'dash-view (viewer)');
   await shot(page, 'fleet');
   assert.deepEqual(problems, []);
+  // The filters: a status it does not have hides the tile, its label shows it again.
+  await page.selectOption('#f-status', 'unreachable');
+  assert.equal(await page.locator('.tile').count(), 0);
+  await page.selectOption('#f-status', '');
+  await page.fill('#f-label', 'env=test');
+  assert.equal(await page.locator('.tile').count(), 1);
+  await page.fill('#f-label', 'env=prod');
+  assert.equal(await page.locator('.tile').count(), 0);
+  await page.fill('#f-label', '');
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, 'fleet-phone');
   await page.close();
