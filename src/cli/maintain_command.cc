@@ -7,6 +7,7 @@
 
 #include "common/units.h"
 #include "daemon/maintain_once.h"
+#include "store/operation_json.h"
 
 namespace pgvigil::cli {
 namespace {
@@ -160,7 +161,9 @@ int RunMaintain(const MaintainArgs& args) {
     return kExitFailed;
   }
   if (args.format == "json") {
-    std::cout << daemon::MaintenanceOperationJson(*op) << "\n";
+    std::cout << store::OperationToJson(*op).dump(2, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     PrintText(*op);
   }

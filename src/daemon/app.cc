@@ -518,6 +518,11 @@ boost::asio::awaitable<void> App::Impl::Reload() {
     common::Log(common::LogLevel::kWarn, "config",
                 "alerts (rules, channels or routes) changed: takes effect after a restart");
   }
+  if (MaintenanceSignature(next) != MaintenanceSignature(settings_)) {
+    common::Log(common::LogLevel::kWarn, "config",
+                "maintenance (settings, targets or their maintenance DSNs) changed: takes effect "
+                "after a restart");
+  }
   processor_->SetThresholds(std::make_shared<const analysis::Thresholds>(std::move(*thresholds)));
 
   std::vector<model::TargetState> states;

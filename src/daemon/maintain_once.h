@@ -29,7 +29,4 @@ struct MaintainOnceOptions {
 // kCancelled. kInvalidArgument only for a DSN that does not parse with --database.
 common::Result<model::MaintenanceOperation> MaintainOnce(const MaintainOnceOptions& options);
 
-// The operation as JSON, in the API's OP shape (docs/maintenance.md), for --format json.
-std::string MaintenanceOperationJson(const model::MaintenanceOperation& op);
-
 }  // namespace pgvigil::daemon

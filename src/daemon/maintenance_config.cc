@@ -2,6 +2,7 @@
 #include "daemon/maintenance_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace pgvigil::daemon {
 
@@ -73,6 +74,22 @@ maintenance::AutoPolicyOptions AutoPolicyOptionsFor(const config::Settings& s) {
   options.reindex_bloat_threshold_ratio = s.maintenance_auto_reindex_bloat;
   options.max_operations_per_run = static_cast<int>(s.maintenance_auto_max_per_run);
   return options;
+}
+
+std::string MaintenanceSignature(const config::Settings& s) {
+  std::string sig = fmt::format(
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|", fmt::join(s.maintenance_windows, ","),
+      s.maintenance_lock_timeout.count(), s.maintenance_lock_attempts,
+      s.maintenance_lock_retry_delay.count(), s.maintenance_statement_timeout.count(),
+      s.maintenance_cancel_grace.count(), s.maintenance_max_concurrent, s.maintenance_auto_enabled,
+      s.maintenance_auto_interval.count(), s.maintenance_auto_max_per_run,
+      s.maintenance_auto_reindex_bloat, fmt::join(s.maintenance_trusted_owners, ","),
+      fmt::join(s.maintenance_protected_roles, ","),
+      fmt::join(s.maintenance_protected_applications, ","));
+  for (const config::TargetSetting& t : s.targets) {
+    sig += t.name + "=" + (t.maintenance_dsn.empty() ? t.dsn : t.maintenance_dsn) + "|";
+  }
+  return sig;
 }
 
 }  // namespace pgvigil::daemon

@@ -24,5 +24,8 @@ std::vector<std::string> MaintenanceConfigErrors(const config::Settings& s);
 MaintenanceServiceOptions MaintenanceServiceOptionsFor(const config::Settings& s,
                                                        maintenance::MaintenancePolicy policy);
 maintenance::AutoPolicyOptions AutoPolicyOptionsFor(const config::Settings& s);
+// Everything above in one string, to tell a reload that changes it (the service is built once,
+// at start). Holds DSNs: compare it, never log it.
+std::string MaintenanceSignature(const config::Settings& s);
 
 }  // namespace pgvigil::daemon

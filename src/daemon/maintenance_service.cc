@@ -80,7 +80,10 @@ common::Result<std::vector<model::MaintenanceOperation>> MaintenanceService::Sta
   }
   std::lock_guard lock(mu_);
   if (started_) return reconciled;
-  started_ = true;
+  {
+    std::lock_guard planner_lock(planner_mu_);  // Submit reads started_ under planner_mu_
+    started_ = true;
+  }
   planner_ = std::thread([this] {
     while (true) {
       std::function<void()> job;
@@ -348,10 +351,12 @@ void MaintenanceService::Execute(std::int64_t id) {
       runner_.Execute(std::move(planned), context, observer, *cancel);
   done.id = id;
   done.target = op.target;
-  if (done.state == OperationState::kCancelled && done.message.empty()) {
+  if (done.state == OperationState::kCancelled) {
+    // Who asked belongs in the audit, whatever words the runner used.
     std::lock_guard lock(mu_);
     if (auto it = active_.find(id); it != active_.end() && !it->second.cancelled_by.empty()) {
-      done.message = "cancelled by " + it->second.cancelled_by;
+      const std::string by = "cancel requested by " + it->second.cancelled_by;
+      done.message = done.message.empty() ? by : done.message + " (" + by + ")";
     }
   }
   Finish(id, std::move(done));

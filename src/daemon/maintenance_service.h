@@ -135,7 +135,7 @@ class MaintenanceService final : public http::MaintenanceService {
   std::map<std::int64_t, Active> active_;  // guarded by mu_; queued and running operations
   std::deque<std::int64_t> queue_;         // guarded by mu_; ids waiting for a thread
   bool stopping_ = false;                  // guarded by mu_ (and planner_mu_ for the planner)
-  bool started_ = false;
+  bool started_ = false;                   // written under mu_ and planner_mu_
   std::vector<std::thread> executors_;
   // Operations that reached a final state since start, by (operation, state).
   mutable std::mutex outcomes_mu_;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -130,6 +132,35 @@ TEST(Server, ADeferredAnswerFromAnotherThreadIsWrittenWhileTheLoopServesOthers) 
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->status, 200);
   worker.join();
+}
+
+TEST(Server, StopClosesAConnectionWaitingForADeferredAnswerAndDropsTheLateAnswer) {
+  std::mutex mu;
+  std::function<void(Response)> held;  // the answer the "worker" never gave in time
+  Router router = TestRouter();
+  ASSERT_TRUE(router
+                  .Add("POST", "/api/v1/slow", Role::kViewer,
+                       [&](const Request&) {
+                         return Response::Deferred([&](std::function<void(Response)> respond) {
+                           std::lock_guard lock(mu);
+                           held = std::move(respond);
+                         });
+                       })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  ASSERT_TRUE(client.Send(RequestText("POST", "/api/v1/slow", "", "x")));
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return static_cast<bool>(held);
+  }));
+  rs.Stop();
+  EXPECT_TRUE(rs.WaitStopped(2s));  // the waiting connection does not keep the loop alive
+  EXPECT_FALSE(client.ReadResponse().has_value());
+  std::lock_guard lock(mu);
+  held(Response::Json("{}"));  // too late: dropped, nothing crashes
+  held = nullptr;
 }
 
 TEST(Server, HeadSendsTheGetHeadersWithoutABody) {

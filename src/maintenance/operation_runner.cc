@@ -7,6 +7,7 @@
 #include "maintenance/operation_runner.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -193,8 +194,13 @@ void LibpqOperationRunner::RunStatement(MaintenanceOperation& op, pg::LibpqSessi
         if (out[0].status.ok() && out[0].rows.row_count() > 0) {
           model::OperationProgress p;
           p.phase = std::string(out[0].rows.Value(0, 0));
-          if (!out[0].rows.IsNull(0, 1))
-            p.percent = std::stod(std::string(out[0].rows.Value(0, 1)));
+          if (!out[0].rows.IsNull(0, 1)) {
+            const std::string_view v = out[0].rows.Value(0, 1);
+            double percent = 0;
+            if (std::from_chars(v.data(), v.data() + v.size(), percent).ec == std::errc()) {
+              p.percent = percent;
+            }
+          }
           op.progress = p;
           observer.on_progress(op);
         }

@@ -286,6 +286,7 @@ targets:
             done = wait_for(lambda: self.operation(op_id)["state"] == "cancelled" and
                             self.operation(op_id), 20, "the cancel")
             self.assertIsNotNone(done["finished_at"])
+            self.assertIn("cancel requested by ops", done["message"])
             status, reply = self.request("POST", f"/api/v1/maintenance/{op_id}/cancel", OP)
             self.assertEqual(status, 409, reply)
         finally:

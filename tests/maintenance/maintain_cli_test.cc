@@ -52,5 +52,25 @@ TEST(MaintainCli, ExitCodesSayRefusedAndDone) {
   EXPECT_EQ((r.out + r.err).find("cli-secret-pw"), std::string::npos) << r.out << r.err;
 }
 
+TEST(MaintainCli, DatabaseSelectsTheDatabaseOfTheDsn) {
+  const std::string t = UniqueName("mt_cli_db");
+  TestConnection admin(Sandbox().admin_dsn);
+  admin.Exec("CREATE TABLE " + t + " (id int)");
+  ScopeExit drop([&] { admin.Exec("DROP TABLE IF EXISTS " + t); });
+  std::string dsn = Sandbox().admin_dsn;
+  const std::string db = "dbname=pgvigil_test";
+  ASSERT_NE(dsn.find(db), std::string::npos) << dsn;
+  dsn.replace(dsn.find(db), db.size(), "dbname=postgres");
+  // The table is in pgvigil_test only: not found through the DSN's own database…
+  CommandResult r =
+      RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn", dsn, "--table", t, "--dry-run"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  // …found with --database.
+  r = RunCommand({PgvigilBinary(), "maintain", "analyze", "--dsn", dsn, "--database",
+                  "pgvigil_test", "--table", t, "--dry-run", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"database\": \"pgvigil_test\""), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace pgvigil::testing

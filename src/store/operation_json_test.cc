@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/maintain_once.h"
+#include "store/operation_json.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace pgvigil::daemon {
+namespace pgvigil::store {
 namespace {
 
-TEST(MaintenanceOperationJson, HasTheApiShapeWithNullsForWhatIsUnknown) {
+TEST(OperationJson, HasTheApiShapeWithNullsForWhatIsUnknown) {
   model::MaintenanceOperation op;
   op.kind = model::OperationKind::kVacuum;
   op.object = "public.orders";
@@ -21,7 +21,7 @@ TEST(MaintenanceOperationJson, HasTheApiShapeWithNullsForWhatIsUnknown) {
   op.finished_at = op.created_at + std::chrono::milliseconds(1500);
   op.before.dead_tuples = 10;
   op.lock_attempts = 2;
-  const nlohmann::json j = nlohmann::json::parse(MaintenanceOperationJson(op));
+  const nlohmann::json j = nlohmann::json::parse(OperationJsonText(op));
   EXPECT_EQ(j["operation"], "vacuum");
   EXPECT_EQ(j["object"], "public.orders");
   EXPECT_EQ(j["options"]["analyze"], true);
@@ -42,15 +42,15 @@ TEST(MaintenanceOperationJson, HasTheApiShapeWithNullsForWhatIsUnknown) {
   EXPECT_EQ(j["created_at"], common::FormatTimestamp(op.created_at));
 }
 
-TEST(MaintenanceOperationJson, ANameThatIsNotUtf8DoesNotThrow) {
+TEST(OperationJson, ANameThatIsNotUtf8DoesNotThrow) {
   model::MaintenanceOperation op;
   op.object = "public.bad\xff";
   op.state = model::OperationState::kRefused;
-  const nlohmann::json j = nlohmann::json::parse(MaintenanceOperationJson(op));
+  const nlohmann::json j = nlohmann::json::parse(OperationJsonText(op));
   EXPECT_EQ(j["state"], "refused");
   EXPECT_TRUE(j["started_at"].is_null());
   EXPECT_TRUE(j["duration_s"].is_null());
 }
 
 }  // namespace
-}  // namespace pgvigil::daemon
+}  // namespace pgvigil::store
