@@ -72,6 +72,7 @@ EOF
   cat >&2 <<EOF
 demo: pgvigil serve is starting; config in $dir/pgvigil.yaml
 demo:
+demo:   dashboard   $url/   (enter demo-operator-token, or demo-viewer-token to only look)
 demo:   targets     curl -H 'Authorization: Bearer demo-viewer-token' '$url/api/v1/targets'
 demo:   health      curl -H 'Authorization: Bearer demo-viewer-token' '$url/api/v1/health?type=overview'
 demo:   findings    curl -H 'Authorization: Bearer demo-viewer-token' '$url/api/v1/findings?severity=warning'

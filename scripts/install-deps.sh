@@ -30,6 +30,9 @@ PACKAGES=(
   # alerts: libcrypto for the webhook's HMAC-SHA256 signature; real receivers for the notifier
   # tests (an SMTP sink and Alertmanager)
   libssl-dev python3-aiosmtpd prometheus-alertmanager
+  # the dashboard's browser tests and benchmarks (playwright-core drives Debian's Chromium);
+  # gzip pre-compresses the embedded dashboard at build time
+  chromium gzip
 )
 # npm fetches the other PostgreSQL majors (scripts/pg-versions.sh). The machine image may ship
 # its own Node.js; Debian's npm is installed only when there is no npm at all.

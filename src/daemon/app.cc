@@ -30,6 +30,7 @@
 #include "daemon/target_monitor.h"
 #include "daemon/thresholds_config.h"
 #include "http/alert_api.h"
+#include "http/dashboard_routes.h"
 #include "http/event_stream.h"
 #include "http/json_api.h"
 #include "http/maintenance_api.h"
@@ -381,6 +382,7 @@ common::Status App::Impl::Run() {
   http::Router router;
   PGV_RETURN_IF_ERROR(http::AddApiRoutes(router, api_));
   PGV_RETURN_IF_ERROR(http::AddAlertRoutes(router, *alerts_, clock_));
+  PGV_RETURN_IF_ERROR(http::AddDashboardRoutes(router, http::DashboardAssets()));
   PGV_RETURN_IF_ERROR(http::AddMaintenanceRoutes(router, *maintenance_));
   PGV_RETURN_IF_ERROR(router.Add("GET", "/metrics", http::Role::kViewer,
                                  [this](const http::Request&) { return Metrics(); }));

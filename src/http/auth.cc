@@ -79,7 +79,9 @@ common::Status Authenticator::Validate() const {
 
 bool Authenticator::IsPublic(std::string_view route_pattern) const {
   return (options_.public_healthz && route_pattern == "/healthz") ||
-         (options_.public_metrics && route_pattern == "/metrics");
+         (options_.public_metrics && route_pattern == "/metrics") ||
+         (options_.public_dashboard &&
+          (route_pattern == "/" || route_pattern == "/assets/{file...}"));
 }
 
 const Token* Authenticator::FindToken(std::string_view secret) const {

@@ -32,6 +32,9 @@ struct AuthOptions {
   std::vector<Token> tokens;    // none: loopback only, reads as viewer, no mutations
   bool public_healthz = false;  // GET /healthz without a token
   bool public_metrics = false;  // GET /metrics without a token
+  // GET / and GET /assets/… (the dashboard's page and files, which hold no data) without a token:
+  // a browser cannot send one when it loads a page. The data routes keep their roles.
+  bool public_dashboard = true;
 };
 
 // Who made a request. `name` is the token's name, or "anonymous" when none was needed.

@@ -100,5 +100,17 @@ TEST(Roles, ParseAndNameRoundTrip) {
   EXPECT_LT(Role::kOperator, Role::kAdmin);
 }
 
+TEST(Authenticator, DashboardPageIsPublicButItsDataIsNot) {
+  const Authenticator auth(ThreeTokens());
+  EXPECT_FALSE(auth.Authorize("", "/", Role::kViewer).error.has_value());
+  EXPECT_FALSE(auth.Authorize("", "/assets/{file...}", Role::kViewer).error.has_value());
+  ASSERT_TRUE(auth.Authorize("", "/api/v1/whoami", Role::kViewer).error.has_value());
+  AuthOptions closed = ThreeTokens();
+  closed.public_dashboard = false;
+  const AuthDecision d = Authenticator(closed).Authorize("", "/", Role::kViewer);
+  ASSERT_TRUE(d.error.has_value());
+  EXPECT_EQ(d.error->status, 401);
+}
+
 }  // namespace
 }  // namespace pgvigil::http
