@@ -11,7 +11,8 @@ const OPERATIONS = ['vacuum', 'analyze', 'reindex_index', 'reindex_table'];
 // The options each operation takes (the API refuses the others: request_validation.cc).
 const APPLIES = { vacuum: ['analyze', 'full', 'freeze', 'verbose'], analyze: ['verbose'],
   reindex_index: ['concurrently', 'verbose'], reindex_table: ['concurrently', 'verbose'] };
-const FINAL = new Set(['completed', 'failed', 'cancelled', 'refused', 'unknown']);
+// Every state but queued and running is final (model::IsFinal): a dry run's 'planned' never shows as running.
+const FINAL = new Set(['planned', 'completed', 'failed', 'cancelled', 'refused', 'unknown']);
 
 const unavailable = (e) => (e.status === 404 && /no route/.test(e.message)
   ? new Error('the maintenance API is not available on this daemon (it answers 404 for the route)') : e);

@@ -184,6 +184,9 @@ test('a VACUUM started from the page completes and shows in the history', async 
   await shot(page, 'maintenance-dry-run');
   assert.equal(await preview.locator('.error').count(), 0, await preview.innerText());
   assert.match(await preview.innerText(), /VACUUM .*dash_vac/);
+  // A dry run is final ('planned'): it never shows among the running operations.
+  await page.waitForTimeout(500);
+  assert.match(await page.locator('#maint-running').innerText(), /Nothing is running/);
   await page.click('#m-confirm');
   const row = page.locator('#maint-history tr', { hasText: 'dash_vac' }).first();
   await row.locator('[data-op-state="completed"]').waitFor({ timeout: 60000 });
