@@ -4,24 +4,10 @@
 #include <fmt/format.h>
 
 #include "store/migrations.h"
+#include "store/sqlite_time.h"
 
 namespace pgvigil::store {
 namespace {
-
-using std::chrono::microseconds;
-
-std::int64_t Micros(common::Timestamp t) { return t.time_since_epoch().count(); }
-common::Timestamp FromMicros(std::int64_t us) { return common::Timestamp(microseconds(us)); }
-
-std::optional<std::int64_t> OptMicros(const std::optional<common::Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return Micros(*t);
-}
-std::optional<common::Timestamp> OptTime(const SqliteStatement& s, int column) {
-  auto v = s.ColumnOptionalInt64(column);
-  if (!v) return std::nullopt;
-  return FromMicros(*v);
-}
 
 model::Severity SeverityFromRank(std::int64_t rank) {
   switch (rank) {

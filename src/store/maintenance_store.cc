@@ -6,25 +6,12 @@
 
 #include "store/migrations.h"
 #include "store/operation_json.h"
+#include "store/sqlite_time.h"
 
 namespace pgvigil::store {
 namespace {
 
 using nlohmann::json;
-using std::chrono::microseconds;
-
-std::int64_t Micros(common::Timestamp t) { return t.time_since_epoch().count(); }
-common::Timestamp FromMicros(std::int64_t us) { return common::Timestamp(microseconds(us)); }
-std::optional<std::int64_t> OptMicros(const std::optional<common::Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return Micros(*t);
-}
-std::optional<common::Timestamp> OptTime(const SqliteStatement& s, int column) {
-  auto v = s.ColumnOptionalInt64(column);
-  if (!v) return std::nullopt;
-  return FromMicros(*v);
-}
-
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 common::Result<json> ParseColumn(const SqliteStatement& s, int column, std::string_view what) {
