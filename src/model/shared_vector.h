@@ -40,6 +40,10 @@ class SharedVector {
     data_ = std::make_shared<vector_type>(std::move(v));
     return *this;
   }
+  SharedVector& operator=(std::initializer_list<T> init) {
+    data_ = std::make_shared<vector_type>(init);
+    return *this;
+  }
 
   // --- reading: never copies
   const vector_type& get() const { return data_ != nullptr ? *data_ : Empty(); }
