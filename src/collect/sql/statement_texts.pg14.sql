@@ -20,7 +20,7 @@ select /* pgvigil */
         else t.query
     end as query
 from (
-    (select * from s order by s.total_exec_time desc limit {{text_limit}})
+    (select s.userid, s.dbid, s.queryid, s.toplevel, s.query from s order by s.total_exec_time desc limit {{text_limit}})
     union
-    (select * from s order by s.mean_exec_time desc limit {{text_limit}})
+    (select s.userid, s.dbid, s.queryid, s.toplevel, s.query from s order by s.mean_exec_time desc limit {{text_limit}})
 ) t;
