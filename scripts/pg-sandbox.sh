@@ -3,6 +3,7 @@
 #
 # Usage:
 #   scripts/pg-sandbox.sh start  DIR [--bin PG_BIN_DIR] [--port PORT]
+#   scripts/pg-sandbox.sh standby PRIMARY_DIR DIR [--port PORT]
 #   scripts/pg-sandbox.sh stop   DIR [--purge]
 #   scripts/pg-sandbox.sh status DIR
 #   scripts/pg-sandbox.sh psql   DIR [psql args...]     (superuser, default database pgvigil_test)
@@ -13,6 +14,12 @@
 #         roles pgvigil_monitor (pg_monitor only), pgvigil_nopriv (no privileges), then writes
 #         and prints DIR/env, a file to source. On a running sandbox it only prints DIR/env.
 #         A sandbox of another major than PG_BIN_DIR's is stopped and recreated.
+# standby makes DIR a streaming standby of the running sandbox in PRIMARY_DIR (pg_basebackup -R
+#         over the primary's unix socket, which pg_hba.conf lets replicate; for majors without
+#         a pg_basebackup, the same copy by pg_backup_start/stop and a replication slot that
+#         stop DIR drops again), starts it on its own
+#         port (random unless --port) and writes DIR/env like start (same roles and DSNs; the
+#         primary's directory is PGVIGIL_SANDBOX_PRIMARY_DIR). Stop it with stop DIR.
 # stop    stops the server (and a pgbouncer or demo workload started in DIR); --purge also
 #         deletes DIR.
 # status  prints whether the server runs; exit 0 if running, 3 if stopped, 4 if no sandbox.
@@ -33,7 +40,7 @@ MARKER=.pgvigil-sandbox   # marks a directory this script created, so --purge ne
 START_ATTEMPTS=5
 
 usage() {
-  sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -117,6 +124,7 @@ init_cluster() {
 # Written by scripts/pg-sandbox.sh.
 # TYPE  DATABASE     USER  ADDRESS       METHOD
 local   all          all                 trust
+local   replication  all                 trust
 host    all          all   127.0.0.1/32  scram-sha-256
 host    replication  all   127.0.0.1/32  scram-sha-256
 EOF
@@ -295,6 +303,134 @@ cmd_start() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# standby
+
+# The builds of other majors (scripts/pg-versions.sh) have no pg_basebackup, and Debian's of 15
+# refuses newer servers: the same copy with the server's own backup functions instead. A
+# non-exclusive backup needs one session from start to stop (a psql coprocess); the WAL from
+# the start on is kept for the standby by a replication slot, which stop drops again.
+low_level_copy() {
+  local primary=$1
+  local slot
+  slot=pgvigil_standby_$(basename "$DIR" | tr -c 'a-z0-9_\n' '_')
+  local psql
+  psql=$(PGVIGIL_SANDBOX_BIN=$BIN sandbox_psql)
+  local -a primary_psql=("$psql" -X -q -At -v ON_ERROR_STOP=1 -h "$primary"
+    -p "$PGVIGIL_SANDBOX_PORT" -U postgres -d postgres)
+  "${primary_psql[@]}" -c "SELECT pg_create_physical_replication_slot('$slot', true)" >/dev/null ||
+    die "cannot create the replication slot $slot on $primary"
+  printf '%s\n%s\n' "$slot" "$primary" >"$DIR/standby.slot"
+  local start stop
+  if [[ $PGVIGIL_SANDBOX_MAJOR -ge 15 ]]; then
+    start="SELECT pg_backup_start('pgvigil-standby', true);"
+    stop="SELECT translate(labelfile, E'\\n', '|') FROM pg_backup_stop(true);"
+  else
+    start="SELECT pg_start_backup('pgvigil-standby', true, false);"
+    stop="SELECT translate(labelfile, E'\\n', '|') FROM pg_stop_backup(false, true);"
+  fi
+  coproc BACKUP { PGOPTIONS="-c client_min_messages=warning" "${primary_psql[@]}" 2>>"$DIR/basebackup.log"; }
+  echo "$start" >&"${BACKUP[1]}"
+  local lsn label
+  read -r -t 60 -u "${BACKUP[0]}" lsn || die "pg_backup_start on $primary did not answer"
+  # The data directory as it is now; the WAL comes from the slot when the standby starts.
+  (cd "$primary/data" && tar cf - --exclude=./postmaster.pid --exclude=./postmaster.opts \
+    --exclude='./pg_wal/*' --exclude='./pg_replslot/*' .) |
+    as_cluster_user tar xf - -C "$DIR/data"
+  echo "$stop" >&"${BACKUP[1]}"
+  read -r -t 60 -u "${BACKUP[0]}" label || die "pg_backup_stop on $primary did not answer"
+  echo "\\q" >&"${BACKUP[1]}"
+  wait "$BACKUP_PID" 2>/dev/null || true
+  [[ $label == START* ]] || die "pg_backup_stop on $primary: unexpected answer: $label ($lsn)"
+  tr '|' '\n' <<<"$label" >"$DIR/data/backup_label"
+  touch "$DIR/data/standby.signal"
+  cat >>"$DIR/data/postgresql.auto.conf" <<EOF2
+primary_conninfo = 'host=$primary port=$PGVIGIL_SANDBOX_PORT user=postgres'
+primary_slot_name = '$slot'
+EOF2
+  fix_owner "$DIR/data/backup_label" "$DIR/data/standby.signal" "$DIR/data/postgresql.auto.conf"
+}
+
+# Drops the replication slot low_level_copy made for the standby in DIR, if its primary runs.
+drop_standby_slot() {
+  [[ -f $DIR/standby.slot ]] || return 0
+  local primary slot
+  slot=$(sed -n 1p "$DIR/standby.slot")
+  primary=$(sed -n 2p "$DIR/standby.slot")
+  [[ -n $primary && -f $primary/env ]] || return 0
+  (
+    load_sandbox_env "$primary"
+    "$(sandbox_psql)" -X -q -At -h "$primary" -p "$PGVIGIL_SANDBOX_PORT" -U postgres -d postgres \
+      -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'" \
+      >/dev/null 2>&1
+  ) || note "could not drop the replication slot $slot on $primary"
+  rm -f "$DIR/standby.slot"
+}
+
+cmd_standby() {
+  [[ $# -ge 2 ]] || usage
+  local primary
+  primary=$(abs_path "$1")
+  DIR=$2
+  shift 2
+  PORT=""
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  [[ -z $PORT || $PORT =~ ^[0-9]+$ ]] || die "--port must be a number, got '$PORT'"
+  load_sandbox_env "$primary"
+  BIN=$PGVIGIL_SANDBOX_BIN
+  DIR=$(abs_path "$DIR")
+  check_dir_name "$DIR"
+  [[ ${#DIR} -le 92 ]] ||
+    die "$DIR is too long for a unix socket path (at most 92 characters); use a shorter one"
+  [[ $DIR != "$primary" ]] || die "the standby needs a directory of its own"
+  trap 'print_log_on_failure $?' EXIT
+
+  if [[ -f $DIR/data/PG_VERSION ]]; then
+    if server_running; then
+      PORT=$(configured_port)
+      cat "$DIR/env"
+      return 0
+    fi
+  else
+    if [[ -d $DIR && ! -f $DIR/$MARKER && -n $(ls -A "$DIR") ]]; then
+      die "$DIR exists, is not empty and is not a sandbox; choose another directory"
+    fi
+    # Sandboxes made before the standby command lack the replication line for the socket.
+    if ! grep -q -E '^local +replication' "$primary/data/pg_hba.conf"; then
+      echo "local   replication  all                 trust" >>"$primary/data/pg_hba.conf"
+      as_cluster_user "$BIN/pg_ctl" -D "$primary/data" -s reload ||
+        die "cannot reload the primary in $primary"
+    fi
+    ensure_cluster_user
+    own_dir "$DIR" 755
+    touch "$DIR/$MARKER"
+    own_dir "$DIR/data" 700
+    local basebackup=$BIN/pg_basebackup
+    [[ -x $basebackup ]] || basebackup=/usr/lib/postgresql/$PGVIGIL_SANDBOX_MAJOR/bin/pg_basebackup
+    if [[ -x $basebackup ]]; then
+      # -R writes standby.signal and primary_conninfo (the primary's socket and port).
+      if ! as_cluster_user "$basebackup" -h "$primary" -p "$PGVIGIL_SANDBOX_PORT" \
+        -U postgres -D "$DIR/data" -R -X stream -c fast --no-sync >"$DIR/basebackup.log" 2>&1; then
+        tail -n 30 "$DIR/basebackup.log" >&2
+        die "pg_basebackup from $primary failed (full output in $DIR/basebackup.log)"
+      fi
+    else
+      low_level_copy "$primary"
+    fi
+  fi
+  # pgvigil.conf came with the copy and names the primary's port and socket directory:
+  # start_server writes this server's own.
+  start_server
+  write_env
+  echo "export PGVIGIL_SANDBOX_PRIMARY_DIR='$primary'" >>"$DIR/env"
+  cat "$DIR/env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop, status, psql
 
 # Fills DIR and BIN for an existing sandbox.
@@ -334,6 +470,8 @@ cmd_stop() {
     as_cluster_user "$BIN/pg_ctl" -D "$DIR/data" -m fast -w -t 60 -s stop ||
       die "pg_ctl stop failed; see $DIR/postgres.log"
   fi
+  # A standby's slot on its primary would keep WAL forever once the standby is gone.
+  drop_standby_slot
   if [[ -n $purge ]]; then
     rm -rf -- "$DIR"
   fi
@@ -375,6 +513,7 @@ main() {
   shift
   case $cmd in
     start) cmd_start "$@" ;;
+    standby) cmd_standby "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
     psql) cmd_psql "$@" ;;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// pgvigil's command line. `collect`: 0 done; 1 nothing could be collected (cannot connect,
+// pgvigil's command line. `maintain`: maintain_command.h. `collect`: 0 done; 1 nothing could be collected (cannot connect,
 // or every collector failed); 2 bad usage. `check`: Nagios codes (check_command.h). A last-resort
 // catch turns any escaped exception into a message and exit code 3 (it is a bug: STYLE.md §5).
 #include <CLI/CLI.hpp>
@@ -11,6 +11,7 @@
 #include "cli/alerts_command.h"
 #include "cli/check_command.h"
 #include "cli/collect_command.h"
+#include "cli/maintain_command.h"
 #include "cli/serve_command.h"
 #include "common/log.h"
 #include "config/settings_table.h"
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
     CLI::App* check = pgvigil::cli::AddCheckCommand(app, check_args);
     pgvigil::cli::ServeArgs serve_args;
     CLI::App* serve = pgvigil::cli::AddServeCommand(app, serve_args);
+    pgvigil::cli::MaintainArgs maintain_args;
+    CLI::App* maintain = pgvigil::cli::AddMaintainCommand(app, maintain_args);
     pgvigil::cli::AlertsArgs alerts_args;
     CLI::App* alerts = pgvigil::cli::AddAlertsCommand(app, alerts_args);
     CLI::App* settings = app.add_subcommand(
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
       return pgvigil::cli::RunServe(serve_args);
     }
     if (alerts->parsed()) return pgvigil::cli::RunAlerts(alerts_args);
+    if (maintain->parsed()) return pgvigil::cli::RunMaintain(maintain_args);
     if (settings->parsed()) {
       std::fputs(pgvigil::config::SettingsMarkdown().c_str(), stdout);
       return 0;

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "config/settings_file.h"
 #include "daemon/app.h"
+#include "daemon/maintenance_config.h"
 
 namespace pgvigil::cli {
 
@@ -22,6 +23,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs& args) {
 
 int RunServe(const ServeArgs& args) {
   config::SettingsFile file = config::ReadSettingsFile(args.config);
+  if (file.errors.empty()) {
+    // What config/ keeps as text and the daemon parses (maintenance windows, …).
+    for (std::string& e : daemon::MaintenanceConfigErrors(file.settings)) {
+      file.errors.push_back(std::move(e));
+    }
+  }
   if (!file.errors.empty()) {
     for (const std::string& e : file.errors) std::fprintf(stderr, "%s\n", e.c_str());
     std::fprintf(stderr, "pgvigil: %zu error(s) in %s; not starting\n", file.errors.size(),

@@ -41,6 +41,10 @@ struct TargetSetting {
   std::vector<std::string> exclude_patterns;
   std::string pgbouncer_dsn;
   std::optional<double> storage_limit_bytes;
+  // Maintenance and recovery (docs/maintenance.md) connect with this DSN (its password from
+  // maintenance_password / _env / _file appended); empty: the target's dsn, which the daemon
+  // says in a log line and a guard warning. Secret: never logged.
+  std::string maintenance_dsn;
   Located where;
 };
 
@@ -73,6 +77,23 @@ struct Settings {
   std::chrono::milliseconds history_window{};
   std::string log_level;
   std::string log_format;
+  // maintenance: (docs/maintenance.md); the lists below are kept as written: the daemon parses
+  // the windows (maintenance::ParseWindow) and reports a bad one at start-up / --check-config.
+  std::chrono::milliseconds maintenance_lock_timeout{};
+  std::int64_t maintenance_lock_attempts = 0;
+  std::chrono::milliseconds maintenance_lock_retry_delay{};
+  std::chrono::milliseconds maintenance_statement_timeout{};
+  std::chrono::milliseconds maintenance_cancel_grace{};
+  std::int64_t maintenance_max_concurrent = 0;
+  bool maintenance_auto_enabled = false;
+  std::chrono::milliseconds maintenance_auto_interval{};
+  std::int64_t maintenance_auto_max_per_run = 0;
+  double maintenance_auto_reindex_bloat = 0;
+  std::vector<std::string> maintenance_windows;  // "daily 01:00-05:00", "sat,sun 00:00-06:00"
+  std::vector<std::string> maintenance_trusted_owners;
+  std::vector<std::string> maintenance_protected_roles;
+  std::vector<std::string> maintenance_protected_applications;
+  Located maintenance_windows_where;  // for the daemon's error about a bad window
 
   // Structured sections.
   std::vector<TokenSetting> tokens;

@@ -18,9 +18,9 @@
 namespace pgvigil::config {
 namespace {
 
-constexpr std::array<std::string_view, 12> kSections = {
-    "listen",  "store",    "schedule", "collect", "http",   "auth",
-    "metrics", "analysis", "log",      "targets", "alerts", "thresholds"};
+constexpr std::array<std::string_view, 13> kSections = {
+    "listen",   "store", "schedule", "collect", "http",       "auth",       "metrics",
+    "analysis", "log",   "targets",  "alerts",  "thresholds", "maintenance"};
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -86,6 +86,12 @@ class Reader {
   // keys and looked up in the settings table. auth.tokens is the one list among them.
   void Scalars(const std::string& key, const YAML::Node& node) {
     if (key == "auth.tokens") return Tokens(node);
+    if (auto* list = MaintenanceList(key); list != nullptr) {
+      if (key == "maintenance.windows")
+        settings_.maintenance_windows_where = {name_, node.Mark().line + 1};
+      *list = Strings(node, key);
+      return;
+    }
     if (node.IsMap()) {
       for (const auto& entry : node)
         Scalars(key + "." + entry.first.as<std::string>(""), entry.second);
@@ -108,6 +114,17 @@ class Reader {
     if (key == "log.format" && !common::ParseLogFormat(node.Scalar(), &format)) {
       Error(node, fmt::format("log.format: '{}' is not text or json", node.Scalar()));
     }
+  }
+
+  // The list settings of maintenance: (strings kept as written), or null for another key.
+  std::vector<std::string>* MaintenanceList(const std::string& key) {
+    if (key == "maintenance.windows") return &settings_.maintenance_windows;
+    if (key == "maintenance.trusted_owners") return &settings_.maintenance_trusted_owners;
+    if (key == "maintenance.protected_roles") return &settings_.maintenance_protected_roles;
+    if (key == "maintenance.protected_applications") {
+      return &settings_.maintenance_protected_applications;
+    }
+    return nullptr;
   }
 
   // The secret of `what` from exactly one of `<prefix>`, `<prefix>_env`, `<prefix>_file`.
@@ -265,6 +282,8 @@ class Reader {
           target.region = scalar();
         else if (field == "pgbouncer_dsn")
           target.pgbouncer_dsn = scalar();
+        else if (field == "maintenance_dsn")
+          target.maintenance_dsn = scalar();
         else if (field == "storage_limit") {
           auto q = common::ParseQuantity(scalar());
           if (!q.has_value() ||
@@ -296,10 +315,14 @@ class Reader {
           }
         } else if (field == "databases") {
           Databases(value, target);
-        } else if (field != "password" && field != "password_env" && field != "password_file") {
+        } else if (field != "password" && field != "password_env" && field != "password_file" &&
+                   field != "maintenance_password" && field != "maintenance_password_env" &&
+                   field != "maintenance_password_file") {
           Error(entry.first, fmt::format("unknown key '{}' in target {} (expected name, dsn, "
                                          "password_env, password_file, region, labels, "
-                                         "databases, pgbouncer_dsn, storage_limit)",
+                                         "databases, pgbouncer_dsn, storage_limit, "
+                                         "maintenance_dsn, maintenance_password_env, "
+                                         "maintenance_password_file)",
                                          field, target.name));
         }
       }
@@ -320,6 +343,22 @@ class Reader {
                                   target.name));
         } else {
           target.dsn += " password=" + ConninfoValue(*password);
+        }
+      }
+      auto maintenance_password =
+          Secret(item, "maintenance_password", "target " + target.name + " (maintenance)",
+                 /*required=*/false);
+      if (maintenance_password.has_value()) {
+        if (target.maintenance_dsn.empty()) {
+          Error(item, fmt::format("target {}: maintenance_password needs a maintenance_dsn",
+                                  target.name));
+        } else if (target.maintenance_dsn.starts_with("postgres://") ||
+                   target.maintenance_dsn.starts_with("postgresql://")) {
+          Error(item, fmt::format("target {}: maintenance_password_env/_file need a key=value "
+                                  "maintenance_dsn, not a URI",
+                                  target.name));
+        } else {
+          target.maintenance_dsn += " password=" + ConninfoValue(*maintenance_password);
         }
       }
       settings_.targets.push_back(std::move(target));

@@ -187,3 +187,74 @@ alerts:
 
 }  // namespace
 }  // namespace pgvigil::config
+
+namespace pgvigil::config {
+namespace {
+
+TEST(SettingsFile, ReadsTheMaintenanceSectionAndTheMaintenanceDsn) {
+  const SettingsFile f = Read(R"(
+maintenance:
+  windows: ["daily 01:00-05:00", "sat,sun 00:00-06:00"]
+  lock_timeout: 250ms
+  lock_attempts: 3
+  trusted_owners: [app_owner]
+  protected_roles: [replicator, "batch_*"]
+  protected_applications: [pg_dump]
+  max_concurrent: 2
+  auto: { enabled: true, interval: 10min, max_per_run: 3, reindex_bloat: 40% }
+targets:
+  - name: main
+    dsn: "host=db dbname=app"
+    maintenance_dsn: "host=db dbname=app user=pgvigil_maint"
+    maintenance_password_env: DB_PASSWORD
+  - { name: plain, dsn: "host=db2 dbname=app" }
+)");
+  EXPECT_THAT(f.errors, IsEmpty()) << AllErrors(f);
+  const Settings& s = f.settings;
+  EXPECT_EQ(s.maintenance_windows,
+            (std::vector<std::string>{"daily 01:00-05:00", "sat,sun 00:00-06:00"}));
+  EXPECT_EQ(s.maintenance_windows_where.line, 3);
+  EXPECT_EQ(s.maintenance_lock_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(s.maintenance_lock_attempts, 3);
+  EXPECT_EQ(s.maintenance_lock_retry_delay, std::chrono::seconds(2));  // the default
+  EXPECT_EQ(s.maintenance_trusted_owners, std::vector<std::string>{"app_owner"});
+  EXPECT_EQ(s.maintenance_protected_roles.size(), 2u);
+  EXPECT_EQ(s.maintenance_protected_applications, std::vector<std::string>{"pg_dump"});
+  EXPECT_EQ(s.maintenance_max_concurrent, 2);
+  EXPECT_TRUE(s.maintenance_auto_enabled);
+  EXPECT_EQ(s.maintenance_auto_interval, std::chrono::minutes(10));
+  EXPECT_EQ(s.maintenance_auto_max_per_run, 3);
+  EXPECT_DOUBLE_EQ(s.maintenance_auto_reindex_bloat, 0.4);
+  ASSERT_EQ(s.targets.size(), 2u);
+  EXPECT_EQ(s.targets[0].maintenance_dsn,
+            R"(host=db dbname=app user=pgvigil_maint password='pa\'ss')");
+  EXPECT_EQ(s.targets[1].maintenance_dsn, "");
+  const Settings defaults = DefaultSettings();
+  EXPECT_FALSE(defaults.maintenance_auto_enabled);
+  EXPECT_EQ(defaults.maintenance_max_concurrent, 1);
+  EXPECT_TRUE(defaults.maintenance_windows.empty());
+}
+
+TEST(SettingsFile, ReportsMaintenanceMistakesWithTheirLinesAndNoSecret) {
+  const SettingsFile f = Read(R"(
+maintenance:
+  windows: "daily 01:00-05:00"
+  lock_attempts: many
+  unknown_knob: 1
+targets:
+  - { name: a, dsn: "host=db", maintenance_password: "s3cret-value" }
+  - { name: b, dsn: "host=db", maintenance_dsn: "postgres://m@db/app",
+      maintenance_password_env: DB_PASSWORD }
+)");
+  const std::string errors = AllErrors(f);
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:3: maintenance.windows must be a list of strings"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:4: maintenance.lock_attempts"));
+  EXPECT_THAT(errors, HasSubstr("pgvigil.yaml:5: unknown setting 'maintenance.unknown_knob'"));
+  EXPECT_THAT(errors, HasSubstr("target a: maintenance_password needs a maintenance_dsn"));
+  EXPECT_THAT(errors, HasSubstr("target b: maintenance_password_env/_file need a key=value"));
+  EXPECT_THAT(errors, ::testing::Not(HasSubstr("s3cret")));
+  EXPECT_THAT(errors, ::testing::Not(HasSubstr("pa'ss")));
+}
+
+}  // namespace
+}  // namespace pgvigil::config

@@ -49,8 +49,9 @@ const std::array kRows = {
     SettingRow{"schedule.max_backoff", K::kDuration, "5min", true,
                "longest wait between attempts on a target that keeps failing", &S::max_backoff},
     SettingRow{"schedule.backoff_connection_utilization", K::kRatio, "95%", true,
-               "when the server's backends reach this share of max_connections, the fast tier "
-               "slows down and no new monitoring connection is opened",
+               "when the server's client backends reach this share of the usable connections "
+               "(max_connections - reserved, as connection.utilization), the fast tier slows "
+               "down fivefold and no new monitoring connection is opened",
                &S::backoff_connection_utilization},
     SettingRow{"collect.connect_timeout", K::kDuration, "5s", true,
                "bound on connecting (TCP, TLS, authentication)", &S::connect_timeout},
@@ -88,6 +89,36 @@ const std::array kRows = {
     SettingRow{"log.format", K::kString, "text", false,
                "text (timestamp level subsystem=… message) or json (one object a line)",
                &S::log_format},
+    SettingRow{"maintenance.lock_timeout", K::kDuration, "500ms", false,
+               "each try of a maintenance statement waits at most this long for its lock, so it "
+               "never queues long in front of application queries",
+               &S::maintenance_lock_timeout},
+    SettingRow{"maintenance.lock_attempts", K::kCount, "5", false,
+               "tries of a maintenance statement (lock_timeout each) before it gives up",
+               &S::maintenance_lock_attempts},
+    SettingRow{"maintenance.lock_retry_delay", K::kDuration, "2s", false,
+               "pause between two tries of a maintenance statement",
+               &S::maintenance_lock_retry_delay},
+    SettingRow{"maintenance.statement_timeout", K::kDuration, "24h", false,
+               "longest a maintenance statement may run", &S::maintenance_statement_timeout},
+    SettingRow{"maintenance.cancel_grace", K::kDuration, "3s", false,
+               "recovery: a backend still active this long after its cancel is terminated",
+               &S::maintenance_cancel_grace},
+    SettingRow{"maintenance.max_concurrent", K::kCount, "1", false,
+               "maintenance operations running at once (the others wait queued)",
+               &S::maintenance_max_concurrent},
+    SettingRow{"maintenance.auto.enabled", K::kBool, "false", false,
+               "run the automatic maintenance policy inside the windows",
+               &S::maintenance_auto_enabled},
+    SettingRow{"maintenance.auto.interval", K::kDuration, "15min", false,
+               "how often the automatic policy looks at the latest findings inside a window",
+               &S::maintenance_auto_interval},
+    SettingRow{"maintenance.auto.max_per_run", K::kCount, "3", false,
+               "operations one run of the automatic policy may queue",
+               &S::maintenance_auto_max_per_run},
+    SettingRow{"maintenance.auto.reindex_bloat", K::kRatio, "30%", false,
+               "automatic REINDEX CONCURRENTLY of indexes whose estimated bloat exceeds this share",
+               &S::maintenance_auto_reindex_bloat},
 };
 
 template <typename T>

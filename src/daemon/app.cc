@@ -23,6 +23,9 @@
 #include "config/settings_file.h"
 #include "daemon/alert_engine.h"
 #include "daemon/allocator.h"
+#include "daemon/auto_maintenance.h"
+#include "daemon/maintenance_config.h"
+#include "daemon/maintenance_service.h"
 #include "daemon/sample_processor.h"
 #include "daemon/state_cache.h"
 #include "daemon/target_monitor.h"
@@ -30,10 +33,14 @@
 #include "http/alert_api.h"
 #include "http/event_stream.h"
 #include "http/json_api.h"
+#include "http/maintenance_api.h"
 #include "http/prometheus_exposition.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "maintenance/operation_runner.h"
+#include "maintenance/recovery.h"
 #include "pg/dsn.h"
+#include "store/maintenance_store.h"
 #include "store/sqlite_history_store.h"
 
 namespace pgvigil::daemon {
@@ -208,6 +215,14 @@ class App::Impl {
   std::unique_ptr<EventStreamSink> event_sink_;
   std::unique_ptr<SampleProcessor> processor_;
   std::unique_ptr<AlertEngine> alerts_;
+  // Maintenance and recovery (docs/maintenance.md): the audit store, the runners, the service
+  // and the automatic policy. The service's threads end before the store closes.
+  maintenance::MaintenancePolicy maintenance_policy_;
+  std::unique_ptr<store::SqliteMaintenanceStore> maintenance_store_;
+  std::unique_ptr<maintenance::OperationRunner> operation_runner_;
+  std::unique_ptr<maintenance::RecoveryRunner> recovery_runner_;
+  std::unique_ptr<MaintenanceService> maintenance_;
+  std::unique_ptr<AutoMaintenance> auto_maintenance_;
   std::unique_ptr<http::Server> server_;
   std::map<std::string, Running> monitors_;
   std::unique_ptr<boost::asio::signal_set> signals_;
@@ -267,6 +282,9 @@ http::Response App::Impl::Metrics() {
   }
   if (alerts_ != nullptr) {
     for (http::ExtraFamily& f : alerts_->Metrics()) self.extra.push_back(std::move(f));
+  }
+  if (maintenance_ != nullptr) {
+    for (http::ExtraFamily& f : maintenance_->Metrics()) self.extra.push_back(std::move(f));
   }
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
@@ -331,6 +349,28 @@ common::Status App::Impl::Run() {
           const std::string& target, std::shared_ptr<const model::HealthReport> report,
           bool collection_ok) { engine->OnReport(target, std::move(report), collection_ok); });
 
+  // Maintenance: operations a crash left unfinished become "unknown" before anything runs.
+  PGV_ASSIGN_OR_RETURN(maintenance_policy_, MaintenancePolicyFor(settings_));
+  auto maintenance_store = store::SqliteMaintenanceStore::Open(settings_.store_path, clock_);
+  if (!maintenance_store.has_value()) {
+    return maintenance_store.error().WithContext("cannot open the maintenance audit store");
+  }
+  maintenance_store_ = std::move(maintenance_store).value();
+  operation_runner_ = maintenance::MakeOperationRunner(clock_);
+  recovery_runner_ = maintenance::MakeRecoveryRunner(clock_);
+  maintenance_ = std::make_unique<MaintenanceService>(
+      MaintenanceServiceOptionsFor(settings_, maintenance_policy_), *maintenance_store_, cache_,
+      *operation_runner_, *recovery_runner_, clock_, event_sink_.get());
+  PGV_ASSIGN_OR_RETURN(const auto reconciled, maintenance_->Start());
+  if (!reconciled.empty()) {
+    common::Log(common::LogLevel::kWarn, "maintenance",
+                "{} operation(s) left unfinished by the last run are now 'unknown'",
+                reconciled.size());
+  }
+  auto_maintenance_ = std::make_unique<AutoMaintenance>(
+      io_.get_executor(), AutoPolicyOptionsFor(settings_), maintenance_policy_,
+      settings_.maintenance_auto_interval, cache_, *maintenance_, clock_);
+
   api_.state = &cache_;
   api_.history = store_.get();
   api_.events = events_.get();
@@ -347,6 +387,7 @@ common::Status App::Impl::Run() {
   http::Router router;
   PGV_RETURN_IF_ERROR(http::AddApiRoutes(router, api_));
   PGV_RETURN_IF_ERROR(http::AddAlertRoutes(router, *alerts_, clock_));
+  PGV_RETURN_IF_ERROR(http::AddMaintenanceRoutes(router, *maintenance_));
   PGV_RETURN_IF_ERROR(router.Add("GET", "/metrics", http::Role::kViewer,
                                  [this](const http::Request&) { return Metrics(); }));
 
@@ -372,6 +413,9 @@ common::Status App::Impl::Run() {
   signals_ = std::make_unique<boost::asio::signal_set>(io_, SIGTERM, SIGINT, SIGHUP);
   boost::asio::co_spawn(io_, HandleSignals(), boost::asio::detached);
   boost::asio::co_spawn(io_, CompactPeriodically(), boost::asio::detached);
+  if (settings_.maintenance_auto_enabled) {
+    boost::asio::co_spawn(io_, auto_maintenance_->Run(), boost::asio::detached);
+  }
 
   io_.run();
 
@@ -379,6 +423,11 @@ common::Status App::Impl::Run() {
   // complete before the store closes.
   workers_.join();
   writer_.join();
+  // Queued operations end cancelled, running ones are cancelled on the server and recorded.
+  maintenance_->Stop();
+  auto_maintenance_.reset();
+  maintenance_.reset();
+  maintenance_store_.reset();
   alerts_->Stop();
   alerts_.reset();
   server_.reset();
@@ -407,6 +456,7 @@ void App::Impl::Stop() {
   stopping_ = true;
   for (auto& [name, running] : monitors_) running.monitor->Stop();
   compact_timer_.cancel();
+  if (auto_maintenance_ != nullptr) auto_maintenance_->Stop();
   if (server_ != nullptr) server_->Stop();
   if (signals_ != nullptr) signals_->cancel();
 }
@@ -471,6 +521,11 @@ boost::asio::awaitable<void> App::Impl::Reload() {
   if (AlertsSignature(next) != AlertsSignature(settings_)) {
     common::Log(common::LogLevel::kWarn, "config",
                 "alerts (rules, channels or routes) changed: takes effect after a restart");
+  }
+  if (MaintenanceSignature(next) != MaintenanceSignature(settings_)) {
+    common::Log(common::LogLevel::kWarn, "config",
+                "maintenance (settings, targets or their maintenance DSNs) changed: takes effect "
+                "after a restart");
   }
   processor_->SetThresholds(std::make_shared<const analysis::Thresholds>(std::move(*thresholds)));
 

@@ -25,6 +25,22 @@ model::TierState* FindTier(model::TargetState& state, std::string_view tier) {
   return nullptr;
 }
 
+// The tiers' backoff as of this attempt: set for those in `sample.backoff`, cleared for the rest.
+void SetBackoff(model::TargetState& state, const Sample& sample) {
+  const auto steady_now = std::chrono::steady_clock::now();
+  const common::Timestamp now = common::SystemClock::Instance().Now();
+  for (model::TierState& t : state.tiers) {
+    t.backoff_until.reset();
+    t.backoff_reason.clear();
+    for (const Sample::Backoff& b : sample.backoff) {
+      if (collect::TierName(b.tier) != t.tier) continue;
+      t.backoff_until =
+          now + std::chrono::duration_cast<std::chrono::microseconds>(b.until - steady_now);
+      t.backoff_reason = b.reason;
+    }
+  }
+}
+
 void LogStoreError(const common::Status& s, std::string_view what) {
   if (!s.ok()) common::Log(common::LogLevel::kWarn, "store", "{}: {}", what, s.message());
 }
@@ -144,6 +160,7 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
       tier->consecutive_failures = 0;
       tier->last_error.clear();
     }
+    SetBackoff(s, sample);
   });
   if (state == nullptr) co_return;  // removed by a reload meanwhile
   Announce(*state, mine);
@@ -177,6 +194,7 @@ boost::asio::awaitable<void> SampleProcessor::OnFailed(const std::string& target
       ++tier->consecutive_failures;
       tier->last_error = sample.status.message();
     }
+    SetBackoff(s, sample);
   });
   if (state == nullptr) co_return;
   auto& mine = *targets_[target];

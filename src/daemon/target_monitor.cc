@@ -34,25 +34,46 @@ bool Contains(const std::vector<Tier>& tiers, Tier t) {
 
 double Seconds(std::chrono::microseconds d) { return std::chrono::duration<double>(d).count(); }
 
-// Backends over usable connections, from the latest fast and standard parts; nullopt when
-// either is missing.
-std::optional<double> ConnectionUtilization(const model::Snapshot& s) {
+// The connections the server lets a non-superuser open: max_connections less the slots reserved
+// for superusers (and, 16+, for pg_use_reserved_connections), as connection.utilization judges.
+// The monitoring role and the applications are refused at this figure, not at max_connections,
+// so a share of max_connections could stay under the threshold on a server already full.
+std::optional<double> UsableConnections(const model::Snapshot& s) {
+  std::optional<double> max;
+  double reserved = 0;
   for (const model::Setting& setting : s.settings) {
-    if (setting.name != "max_connections") continue;
-    double max = 0;
+    if (setting.name != "max_connections" && setting.name != "superuser_reserved_connections" &&
+        setting.name != "reserved_connections") {
+      continue;
+    }
+    double value = 0;
     try {
-      max = std::stod(setting.setting);
+      value = std::stod(setting.setting);
     } catch (...) {
       return std::nullopt;
     }
-    if (max <= 0 || s.activity.empty()) return std::nullopt;
-    double backends = 0;
-    for (const model::Backend& b : s.activity) {
-      if (b.backend_type == "client backend") ++backends;
+    if (setting.name == "max_connections") {
+      max = value;
+    } else {
+      reserved += value;
     }
-    return backends / max;
   }
-  return std::nullopt;
+  if (!max.has_value() || *max - reserved <= 0) return std::nullopt;
+  return *max - reserved;
+}
+
+// Client backends (walsenders and background workers have limits of their own) over usable
+// connections; nullopt when this sample did not read pg_stat_activity.
+std::optional<double> ConnectionUtilization(const model::Snapshot& s, double usable) {
+  const model::CollectorOutcome* activity = s.FindOutcome("stat_activity");
+  if (usable <= 0 || activity == nullptr || activity->status != model::CollectorStatus::kOk) {
+    return std::nullopt;
+  }
+  double backends = 0;
+  for (const model::Backend& b : s.activity) {
+    if (b.backend_type == "client backend") ++backends;
+  }
+  return backends / usable;
 }
 
 }  // namespace
@@ -146,34 +167,58 @@ boost::asio::awaitable<void> TargetMonitor::Run() {
   pgbouncer_.reset();
 }
 
-void TargetMonitor::Reschedule(const std::vector<Tier>& collected, const Sample& sample,
+void TargetMonitor::Reschedule(const std::vector<Tier>& collected, Sample& sample,
                                SteadyClock::time_point now) {
   if (sample.snapshot == nullptr) {
     // Nothing collected: retry every tier after a capped exponential backoff from the fast
     // interval (1 s, 2 s, 4 s, … up to max_backoff), jittered.
     ++consecutive_failures_;
     const double factor = std::pow(2.0, std::min(consecutive_failures_ - 1, 20));
-    const auto wait = std::min<std::chrono::milliseconds>(
+    auto wait = std::min<std::chrono::milliseconds>(
         options_.max_backoff, std::chrono::milliseconds(static_cast<std::int64_t>(
                                   options_.fast_interval.count() * factor)));
-    for (Tier t : kAllTiers) next_due_[t] = now + Jittered(wait);
+    if (server_busy_) {
+      // The session was lost while the server was busy, and EnsureSession refused to open
+      // another. Only a session can tell whether the server is still busy, so after at least
+      // the busy fast interval one attempt may reconnect the main database and look again
+      // (Collect re-judges before the other databases); otherwise the monitor would stay
+      // refused after the clients left.
+      wait = std::max(wait, options_.fast_interval * 5);
+      server_busy_ = false;
+    }
+    // One due time for every tier: the retry collects them all, the fast tier with them, so
+    // the server's connections are judged before the other databases' sessions are reopened
+    // (with a jitter each, a slow-only retry would reopen them blind).
+    const auto due = now + Jittered(wait);
+    for (Tier t : kAllTiers) {
+      next_due_[t] = due;
+      if (wait > Interval(t)) {
+        sample.backoff.push_back(
+            {t, due, fmt::format("backing off after {} failed attempt(s)", consecutive_failures_)});
+      }
+    }
     return;
   }
   consecutive_failures_ = 0;
-  if (Contains(collected, Tier::kFast) || Contains(collected, Tier::kStandard)) {
-    const auto u = ConnectionUtilization(*sample.snapshot);
-    if (u.has_value()) server_busy_ = *u >= options_.backoff_connection_utilization;
-  }
   for (Tier t : collected) {
-    std::chrono::milliseconds interval = t == Tier::kFast       ? options_.fast_interval
-                                         : t == Tier::kStandard ? options_.standard_interval
-                                                                : options_.slow_interval;
+    std::chrono::milliseconds interval = Interval(t);
     // A server near max_connections gets a fifth of the fast tier's attention: the monitor
     // must never be the client that tips it over.
     if (t == Tier::kFast && server_busy_) interval *= 5;
     // Keep the cadence, but after a long stall start again from now rather than catching up.
     next_due_[t] = std::max(next_due_[t] + interval, now + interval / 2);
   }
+  if (server_busy_) {
+    sample.backoff.push_back(
+        {Tier::kFast, next_due_[Tier::kFast],
+         "the server's connections are near their limit: the fast tier slows down fivefold"});
+  }
+}
+
+std::chrono::milliseconds TargetMonitor::Interval(Tier t) const {
+  return t == Tier::kFast       ? options_.fast_interval
+         : t == Tier::kStandard ? options_.standard_interval
+                                : options_.slow_interval;
 }
 
 boost::asio::awaitable<common::Status> TargetMonitor::EnsureSession(DatabaseSession& db) {
@@ -233,6 +278,21 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
     }
     collect::ParseCollection(plan, std::move(outcomes), session.server_info(), options_.collector,
                              catalog, *snapshot);
+  }
+  // Judged on every sample that read pg_stat_activity (settings come with the standard tier,
+  // so the last known usable connections are kept), and before the other databases' sessions
+  // are opened: a busy server gets no new session, not even in the tick that finds it busy.
+  if (const auto usable = UsableConnections(*snapshot)) usable_connections_ = *usable;
+  if (const auto u = ConnectionUtilization(*snapshot, usable_connections_)) {
+    const bool busy = *u >= options_.backoff_connection_utilization;
+    if (busy != server_busy_) {
+      common::Log(common::LogLevel::kInfo, "daemon",
+                  "target {}: {:.0f} % of the usable connections in use; {}", options_.name,
+                  *u * 100,
+                  busy ? "the fast tier slows down fivefold and no new monitoring session opens"
+                       : "back to the normal schedule");
+    }
+    server_busy_ = busy;
   }
   // The other databases of the server: only what differs per database, on their own sessions.
   for (auto& [datname, db] : extra_) {

@@ -7,7 +7,8 @@
 //
 // Scheduling: each tier has its own next-due time; the tiers due at a tick are collected
 // together. After a failure the monitor backs off exponentially (capped, jittered); when the
-// server's backends near max_connections it slows its fast tier and opens no new session.
+// server's client backends near its usable connections (max_connections less the reserved
+// slots) it slows its fast tier fivefold and opens no new session.
 // Not thread-safe: runs on one executor; Stop() may be called from that executor only.
 #pragma once
 
@@ -59,6 +60,14 @@ struct Sample {
   std::shared_ptr<const model::Snapshot> snapshot;  // null when nothing could be collected
   common::Status status;  // why no snapshot (cannot connect); ok otherwise
   std::chrono::steady_clock::time_point started;
+  // Tiers that now wait longer than their interval (after failures, or slowed because the
+  // server is near its connection limit): until when and why. Empty on the normal schedule.
+  struct Backoff {
+    collect::Tier tier;
+    std::chrono::steady_clock::time_point until;
+    std::string reason;
+  };
+  std::vector<Backoff> backoff;
 };
 
 class SampleSink {
@@ -95,9 +104,11 @@ class TargetMonitor {
   boost::asio::awaitable<void> CollectPgBouncer(model::Snapshot& snapshot);
   // Adjusts the extra databases to those the server reports (when patterns are configured).
   void DiscoverDatabases(const model::Snapshot& sample);
-  void Reschedule(const std::vector<collect::Tier>& collected, const Sample& sample,
+  // Sets the tiers' next due times; records in `sample` the tiers that wait longer than usual.
+  void Reschedule(const std::vector<collect::Tier>& collected, Sample& sample,
                   std::chrono::steady_clock::time_point now);
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
+  std::chrono::milliseconds Interval(collect::Tier t) const;
 
   boost::asio::any_io_executor executor_;
   MonitorOptions options_;
@@ -109,9 +120,9 @@ class TargetMonitor {
   std::unique_ptr<pg::AsyncSession> pgbouncer_;
   std::map<collect::Tier, std::chrono::steady_clock::time_point> next_due_;
   int consecutive_failures_ = 0;
-  bool server_busy_ = false;
-  std::chrono::steady_clock::time_point
-      last_forced_{};  // backends near max_connections at the last fast sample
+  bool server_busy_ = false;       // backends near the usable connections at the last fast sample
+  double usable_connections_ = 0;  // from the last sample with settings; 0 = not known yet
+  std::chrono::steady_clock::time_point last_forced_{};
   std::mt19937_64 random_;
 };
 

@@ -82,6 +82,12 @@ Response Response::Stream(std::string content_type,
   return r;
 }
 
+Response Response::Deferred(std::function<void(std::function<void(Response)>)> start) {
+  Response r;
+  r.deferred = std::move(start);
+  return r;
+}
+
 common::Status Router::Add(std::string method, std::string pattern, Role min_role,
                            Handler handler) {
   auto invalid = [&](std::string_view why) {

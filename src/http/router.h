@@ -58,6 +58,12 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. {"Location", "…"}
   std::function<void(std::shared_ptr<StreamWriter>)> stream;
+  // A response the handler cannot give on the loop without blocking it (it needs another
+  // thread, e.g. a database round trip): the server calls `deferred` with a `respond` function
+  // that may be called once, from any thread; the answer is written on the loop. The connection
+  // reads nothing meanwhile; if the server stops first, the connection closes and the late
+  // answer is dropped.
+  std::function<void(std::function<void(Response)> respond)> deferred;
 
   static Response Json(std::string body, int status = 200);
   // The JSON error shape (json_error.h) with the error's status.
@@ -65,6 +71,7 @@ struct Response {
   static Response Text(std::string body, std::string content_type, int status = 200);
   static Response Stream(std::string content_type,
                          std::function<void(std::shared_ptr<StreamWriter>)> on_open);
+  static Response Deferred(std::function<void(std::function<void(Response)>)> start);
 };
 
 using Handler = std::function<Response(const Request&)>;

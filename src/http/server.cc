@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -179,6 +180,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   // response closes after it.
   void OnServerStop() {
     if (state_ == State::kWriting) return;  // OnWrite sees stopping_
+    // kWaiting (a deferred answer) closes too: the answer, when it comes, is dropped.
     CloseNow();
   }
 
@@ -194,7 +196,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void SetOnClose(std::function<void()> on_close) override { on_close_ = std::move(on_close); }
 
  private:
-  enum class State { kIdle, kReading, kWriting, kStreaming, kLingering, kClosed };
+  enum class State { kIdle, kReading, kWaiting, kWriting, kStreaming, kLingering, kClosed };
 
   const ServerOptions& options() const { return server_->options_; }
 
@@ -350,7 +352,31 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
       return StartStream(route.method, route.pattern, std::move(response));
     }
     response.stream = nullptr;
+    if (response.deferred) return StartDeferred(route, std::move(response.deferred), is_head);
     Answer(route.method, route.pattern, std::move(response), is_head);
+  }
+
+  // Waits for the handler's answer from another thread; it is written on the loop.
+  void StartDeferred(const Route& route,
+                     std::function<void(std::function<void(Response)>)> deferred, bool is_head) {
+    state_ = State::kWaiting;
+    auto respond = [self = shared_from_this(), method = route.method, pattern = route.pattern,
+                    is_head](Response r) {
+      asio::post(self->stream_.get_executor(),
+                 [self, method, pattern, is_head, r = std::move(r)]() mutable {
+                   if (self->state_ != State::kWaiting) return;  // closed meanwhile (Stop, timeout)
+                   r.stream = nullptr;
+                   r.deferred = nullptr;
+                   self->Answer(method, pattern, std::move(r), is_head);
+                 });
+    };
+    try {
+      deferred(std::move(respond));
+    } catch (const std::exception& e) {
+      common::Log(common::LogLevel::kError, "http", "deferred handler for {} threw: {}",
+                  route.pattern, e.what());
+      Answer(route.method, route.pattern, Response::Error(InternalServerError()), is_head);
+    }
   }
 
   // Writes `r` and records it for the route; the stats and access log follow the write.

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
@@ -87,6 +92,75 @@ TEST(Server, AnswersJsonWithApiHeadersAndKeepsTheConnectionAlive) {
   }
   EXPECT_FALSE(client.closed_by_peer());
   EXPECT_EQ(rs.server->Stats().connections_accepted_total, 1u);
+}
+
+TEST(Server, ADeferredAnswerFromAnotherThreadIsWrittenWhileTheLoopServesOthers) {
+  Router router = TestRouter();
+  std::thread worker;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(router
+                  .Add("POST", "/api/v1/slow", Role::kViewer,
+                       [&](const Request& r) {
+                         return Response::Deferred(
+                             [&, body = r.body](std::function<void(Response)> respond) {
+                               worker = std::thread([respond, body, released] {
+                                 released.wait();  // until the test has used the loop meanwhile
+                                 respond(Response::Json(R"({"late":")" + body + R"("})", 202));
+                               });
+                             });
+                       })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient slow(rs.endpoint());
+  ASSERT_TRUE(slow.Send(RequestText("POST", "/api/v1/slow", "", "x")));
+  // The loop is free: another client is answered while the first one waits.
+  TestClient other(rs.endpoint());
+  ASSERT_TRUE(other.Send(RequestText("GET", "/healthz")));
+  const auto quick = other.ReadResponse();
+  ASSERT_TRUE(quick.has_value());
+  EXPECT_EQ(quick->status, 200);
+  release.set_value();
+  const auto late = slow.ReadResponse();
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->status, 202);
+  EXPECT_EQ(late->body, R"({"late":"x"})");
+  // The connection stays usable after a deferred answer.
+  ASSERT_TRUE(slow.Send(RequestText("GET", "/healthz")));
+  const auto after = slow.ReadResponse();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->status, 200);
+  worker.join();
+}
+
+TEST(Server, StopClosesAConnectionWaitingForADeferredAnswerAndDropsTheLateAnswer) {
+  std::mutex mu;
+  std::function<void(Response)> held;  // the answer the "worker" never gave in time
+  Router router = TestRouter();
+  ASSERT_TRUE(router
+                  .Add("POST", "/api/v1/slow", Role::kViewer,
+                       [&](const Request&) {
+                         return Response::Deferred([&](std::function<void(Response)> respond) {
+                           std::lock_guard lock(mu);
+                           held = std::move(respond);
+                         });
+                       })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  ASSERT_TRUE(client.Send(RequestText("POST", "/api/v1/slow", "", "x")));
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return static_cast<bool>(held);
+  }));
+  rs.Stop();
+  EXPECT_TRUE(rs.WaitStopped(2s));  // the waiting connection does not keep the loop alive
+  EXPECT_FALSE(client.ReadResponse().has_value());
+  std::lock_guard lock(mu);
+  held(Response::Json("{}"));  // too late: dropped, nothing crashes
+  held = nullptr;
 }
 
 TEST(Server, HeadSendsTheGetHeadersWithoutABody) {

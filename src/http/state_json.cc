@@ -114,7 +114,9 @@ json TargetSummaryJson(const model::TargetState& s) {
                      {"collections_total", t.collections_total},
                      {"failures_total", t.failures_total},
                      {"consecutive_failures", t.consecutive_failures},
-                     {"last_error", t.last_error}});
+                     {"last_error", t.last_error},
+                     {"backoff_until", Time(t.backoff_until)},
+                     {"backoff_reason", t.backoff_reason}});
   }
   std::map<std::string, int> counts = {{"critical", 0}, {"warning", 0}, {"info", 0}};
   if (s.report != nullptr) {

@@ -58,9 +58,11 @@ class OperationRunner {
   // failures are a refusal with the reason.
   virtual model::MaintenanceOperation Plan(const model::MaintenanceRequest& request,
                                            const PlanContext& context) = 0;
-  // Runs `planned` (state kPlanned). Returns it with state kCompleted, kFailed (sqlstate,
-  // message), kCancelled or kRefused (a guard failed at execution time), started_at,
-  // finished_at, lock_attempts, after figures.
+  // Runs `planned` (state kPlanned, or kQueued / kRunning when the caller recorded its intent
+  // on it), with `relation` and `sql` as Plan filled them in: Execute acts on that oid and runs
+  // that text, after checking the oid still bears that name. Returns it with state kCompleted,
+  // kFailed (sqlstate, message), kCancelled or kRefused (a guard failed at execution time),
+  // started_at, finished_at, lock_attempts, after figures.
   virtual model::MaintenanceOperation Execute(model::MaintenanceOperation planned,
                                               const PlanContext& context,
                                               const ExecutionObserver& observer,

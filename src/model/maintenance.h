@@ -189,6 +189,9 @@ struct MaintenanceOperation {
   std::string database;
   OperationKind kind = OperationKind::kVacuum;
   std::string object;  // schema-qualified display name of the relation; empty for recovery
+  // The relation Plan resolved on the server (unset for recovery or when resolution failed):
+  // Execute acts on exactly this oid, after checking it still bears the planned name.
+  std::optional<ResolvedRelation> relation;
   MaintenanceOptions options;
   std::string sql;     // the exact statement(s) run or that would run, one per line
   std::vector<GuardVerdict> guards;

@@ -244,7 +244,11 @@ AsyncSession::Awaitable<Result<std::unique_ptr<AsyncSession>>> AsyncSession::Con
   }
   if (!explicit_keywords->contains("tcp_user_timeout")) {
     // Unacknowledged data for this long means the peer is gone (a half-open connection).
-    params.emplace_back("tcp_user_timeout", std::to_string(options.io_timeout.count()));
+    // Capped: a maintenance session's io_timeout is days long, and on Linux TCP_USER_TIMEOUT
+    // also overrides the keepalive probe count that notices a dead peer on an idle wait.
+    const auto user_timeout =
+        std::min<std::chrono::milliseconds>(options.io_timeout, std::chrono::minutes(2));
+    params.emplace_back("tcp_user_timeout", std::to_string(user_timeout.count()));
   }
 
   const auto start = Clock::now();
@@ -307,7 +311,7 @@ AsyncSession::Awaitable<Result<std::unique_ptr<AsyncSession>>> AsyncSession::Con
   session->connect_duration_ = Since(start);
   if (PQsetnonblocking(c, 1) != 0) co_return session->ConnectionError("set non-blocking mode");
   if (Status s = session->WrapSocket(); !s.ok()) co_return s;
-  if (session->options_.kind == SessionKind::kMonitoring) {
+  if (session->options_.kind != SessionKind::kPgBouncerAdmin) {
     const auto setup_start = Clock::now();
     if (Status s = co_await session->Setup(); !s.ok()) co_return s;
     session->setup_round_trip_ = Since(setup_start);
@@ -422,8 +426,10 @@ AsyncSession::Awaitable<Status> AsyncSession::Setup() {
   const std::string sql = fmt::format(
       "SET statement_timeout = {}; SET lock_timeout = {}; "
       "SET idle_in_transaction_session_timeout = '60s'; "
-      "SET default_transaction_read_only = on; SET jit = off; {} {}",
+      "{}SET jit = off; {} {}",
       QuoteLiteral(Millis(options_.statement_timeout)), QuoteLiteral(Millis(options_.lock_timeout)),
+      // Only a maintenance session may write; monitoring sessions cannot by accident.
+      options_.kind == SessionKind::kMaintenance ? "" : "SET default_transaction_read_only = on; ",
       EmbeddedSql("server_info.sql"), EmbeddedSql("extensions.sql"));
   if (PQsendQuery(conn_.get(), sql.c_str()) == 0) co_return ConnectionError("set up the session");
   std::vector<ResultSet> tuples;
@@ -507,7 +513,11 @@ AsyncSession::Awaitable<std::vector<QueryOutcome>> AsyncSession::RunPipeline(
       sent = PQsendPrepare(c, name.c_str(), queries[i].sql.c_str(), 0, nullptr) != 0;
       newly_prepared[i] = name;
     }
-    if (!sent || PQsendQueryPrepared(c, name.c_str(), 0, nullptr, nullptr, nullptr, 0) == 0 ||
+    std::vector<const char*> values;
+    for (const std::string& p : queries[i].params) values.push_back(p.c_str());
+    if (!sent ||
+        PQsendQueryPrepared(c, name.c_str(), static_cast<int>(values.size()),
+                            values.empty() ? nullptr : values.data(), nullptr, nullptr, 0) == 0 ||
         PQpipelineSync(c) == 0) {
       Status s = ConnectionError("queue query");
       Abandon();

@@ -19,6 +19,10 @@ namespace pgvigil::pg {
 struct Query {
   std::string name;  // for errors and timings: "stat_user_tables"
   std::string sql;   // one read-only statement, already tagged /* pgvigil */
+  // Values for $1, $2, … in `sql`, sent apart from the text (never spliced into it), so a
+  // name taken from a user can be compared with the catalogue without any quoting. The server
+  // infers the parameters' types from the statement.
+  std::vector<std::string> params = {};  // "= {}": callers may leave it out of {name, sql}
 };
 
 struct QueryOutcome {

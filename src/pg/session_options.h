@@ -5,12 +5,17 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 namespace pgvigil::pg {
 
 enum class SessionKind {
   kMonitoring,      // a PostgreSQL database: session settings applied, server detected
   kPgBouncerAdmin,  // PgBouncer's admin console: SHOW commands only, simple protocol
+  // A session that changes the database (maintenance/): settings applied and server detected
+  // as for kMonitoring, but NOT default_transaction_read_only. Its statement_timeout may be 0
+  // (none: a VACUUM may take hours) and its io_timeout long (see MaintenanceSessionOptions).
+  kMaintenance,
 };
 
 struct SessionOptions {
@@ -26,5 +31,19 @@ struct SessionOptions {
   // up (the client-side bound for a half-open peer; statement_timeout is the server's).
   std::chrono::milliseconds io_timeout{10000};
 };
+
+// The options of a maintenance session: a VACUUM sends nothing back until it ends, so the
+// client must not take a long silence for a dead peer. A dead peer is still noticed, by TCP
+// keepalives (see AsyncSession::Connect), not by an io deadline.
+inline SessionOptions MaintenanceSessionOptions(std::string dsn,
+                                                std::chrono::milliseconds statement_timeout) {
+  SessionOptions o;
+  o.dsn = std::move(dsn);
+  o.kind = SessionKind::kMaintenance;
+  o.application_name = "pgvigil-maintenance";
+  o.statement_timeout = statement_timeout;
+  o.io_timeout = std::chrono::hours(24 * 7);
+  return o;
+}
 
 }  // namespace pgvigil::pg

@@ -76,6 +76,11 @@ TEST(ExampleConfigTest, OptionalSectionsReadWhenUncommented) {
   EXPECT_EQ(s.fast_interval, std::chrono::seconds(1));
   EXPECT_EQ(s.slow_interval, std::chrono::minutes(5));
   EXPECT_EQ(s.lock_timeout, std::chrono::milliseconds(200));
+  EXPECT_THAT(t.maintenance_dsn, ::testing::HasSubstr("user=pgvigil_maint"));
+  EXPECT_THAT(t.maintenance_dsn, ::testing::EndsWith(" password='from-the-environment'"));
+  EXPECT_EQ(s.maintenance_windows.size(), 2u);
+  EXPECT_EQ(s.maintenance_protected_applications.size(), 2u);
+  EXPECT_TRUE(s.maintenance_auto_enabled);
   // The keys themselves are checked against analysis' table by the daemon at start-up (and by
   // `pgvigil check --config` on the thresholds section); here: they were read, with overrides.
   EXPECT_EQ(s.thresholds.rules.size(), 6u);  // 4 keys, 2 of them with an override

@@ -57,6 +57,43 @@ TEST(SessionIntegration, WritesAreRefused) {
   EXPECT_EQ(r[0].status.sqlstate(), "25006");  // read_only_sql_transaction
 }
 
+// Bind parameters travel apart from the text: a value that is SQL stays a value, also when
+// the same prepared statement runs again with another one.
+TEST(SessionIntegration, BindsParametersWithoutSplicingThemIntoTheText) {
+  auto session = Connect();
+  ASSERT_NE(session, nullptr);
+  const std::string sql = "select $1::text = 'pg_class', length($1::text), $2::int + 1";
+  const auto r = RunQueries(*session, {{"params", sql, {"pg_class", "41"}},
+                                       {"params", sql, {"x'; drop table t; --", "1"}},
+                                       {"no params", "select 1"}});
+  ASSERT_TRUE(r[0].status.ok()) << r[0].status.ToString();
+  EXPECT_EQ(r[0].rows.Value(0, 0), "t");
+  EXPECT_EQ(r[0].rows.Value(0, 2), "42");
+  ASSERT_TRUE(r[1].status.ok()) << r[1].status.ToString();
+  EXPECT_EQ(r[1].rows.Value(0, 0), "f");
+  EXPECT_EQ(r[1].rows.Value(0, 1), "20");
+  EXPECT_EQ(r[1].rows.Value(0, 2), "2");
+  EXPECT_TRUE(r[2].status.ok());
+}
+
+// The maintenance kind: settings applied, but writes allowed and no statement_timeout.
+TEST(SessionIntegration, AMaintenanceSessionMayWrite) {
+  auto session = pg::LibpqSession::Connect(
+      pg::MaintenanceSessionOptions(Sandbox().admin_dsn, std::chrono::milliseconds(0)));
+  ASSERT_TRUE(session.has_value()) << session.error().ToString();
+  const auto r = RunQueries(**session, {{"settings",
+                                         "select current_setting('default_transaction_read_only'),"
+                                         " current_setting('statement_timeout'),"
+                                         " current_setting('application_name')"}});
+  ASSERT_TRUE(r[0].status.ok()) << r[0].status.ToString();
+  EXPECT_EQ(r[0].rows.Value(0, 0), "off");
+  EXPECT_EQ(r[0].rows.Value(0, 1), "0");
+  EXPECT_EQ(r[0].rows.Value(0, 2), "pgvigil-maintenance");
+  EXPECT_GT((*session)->server_info().server_version_num, 0);
+  auto w = (*session)->RunSimple("create temporary table pgvigil_maintenance_may_write (x int)");
+  EXPECT_TRUE(w.has_value()) << w.error().ToString();
+}
+
 TEST(SessionIntegration, AFailingQueryFailsAloneInThePipeline) {
   auto session = Connect();
   ASSERT_NE(session, nullptr);

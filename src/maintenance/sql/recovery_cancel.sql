@@ -1,0 +1,9 @@
+-- Cancels the statement of backend $1 only if it is still the process that started at $2 (no
+-- PID reuse): the check and the signal are one statement. signalled is NULL when no such
+-- process exists; pid_exists then tells "changed" (another process has the pid) from "gone".
+-- $1 (pid) and $2 (backend_start) are bind parameters (recovery_statements.h).
+select /* pgvigil */
+    (select pg_catalog.pg_cancel_backend(a.pid)
+       from pg_catalog.pg_stat_activity a
+      where a.pid = $1 and a.backend_start = $2::timestamptz) as signalled,
+    exists (select from pg_catalog.pg_stat_activity a where a.pid = $1) as pid_exists;
