@@ -10,6 +10,7 @@
 #include "analysis/metric_series.h"
 #include "analysis/unreachable.h"
 #include "common/log.h"
+#include "daemon/allocator.h"
 #include "http/state_json.h"
 
 namespace pgvigil::daemon {
@@ -136,6 +137,8 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
   mine.last_report = report;
   std::vector<model::MetricPoint> points;
   if (has_standard) points = analysis::DeriveMetricPoints(*current, previous.get());
+  // A full analysis has just let go of the previous standard or slow sample: give its pages back.
+  if (has_standard || has_slow) ReleaseFreeMemory();
   co_await boost::asio::post(loop_, use_awaitable);
 
   const common::Timestamp now = snapshot->collected_at;

@@ -44,6 +44,58 @@ std::shared_ptr<const model::Snapshot> Sample(std::vector<std::string> tiers, in
   return s;
 }
 
+// A fast-only tick must not copy the standard and slow parts (thousands of statements and
+// indexes on a large server): the composition shares them with the samples they came from.
+TEST(TierSamples, ComposedSnapshotsShareTheUnchangedTiersWithTheirSamples) {
+  TierSamples samples;
+  const auto full = Sample({"fast", "standard", "slow"}, 0, 100);
+  samples.Add(full);
+  const auto first = samples.ComposeCurrent();
+  samples.Add(Sample({"fast"}, 1, 0));
+  const auto second = samples.ComposeCurrent();
+  EXPECT_TRUE(second->databases.SharesWith(full->databases));
+  EXPECT_TRUE(second->tables.SharesWith(full->tables));
+  EXPECT_TRUE(second->tables.SharesWith(first->tables));
+  EXPECT_EQ(second->activity[0].pid, 101);
+  EXPECT_EQ(first->activity[0].pid, 100);
+
+  // Sharing is invisible: changing one copy leaves the others as they were (copy on write).
+  model::Snapshot changed = *second;
+  changed.tables[0].seq_scan = 99;
+  changed.databases.push_back(model::DatabaseStats{});
+  EXPECT_FALSE(changed.tables.SharesWith(full->tables));
+  EXPECT_EQ(changed.tables[0].seq_scan, 99);
+  EXPECT_EQ(full->tables[0].seq_scan, 0);
+  EXPECT_EQ(second->tables[0].seq_scan, 0);
+  EXPECT_EQ(changed.databases.size(), 2u);
+  EXPECT_EQ(full->databases.size(), 1u);
+  // A new standard sample replaces the standard parts only.
+  samples.Add(Sample({"fast", "standard"}, 15, 400));
+  const auto third = samples.ComposeCurrent();
+  EXPECT_FALSE(third->databases.SharesWith(full->databases));
+  EXPECT_EQ(third->databases[0].xact_commit, 400);
+  EXPECT_TRUE(third->tables.SharesWith(full->tables));
+}
+
+TEST(SharedVector, BehavesAsAVectorWithValueSemantics) {
+  model::SharedVector<int> a = std::vector<int>{1, 2, 3};
+  model::SharedVector<int> b = a;
+  EXPECT_TRUE(b.SharesWith(a));
+  EXPECT_EQ(b, a);
+  b.erase(b.begin());
+  b.insert(b.end(), 7);
+  EXPECT_EQ(a, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(b, (std::vector<int>{2, 3, 7}));
+  const std::vector<int>& view = a;
+  EXPECT_EQ(view.size(), 3u);
+  model::SharedVector<int> empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(std::distance(empty.begin(), empty.end()), 0);
+  b.clear();
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(a.size(), 3u);
+}
+
 TEST(TierSamples, ComposesEachTierFromItsOwnLatestSample) {
   TierSamples samples;
   samples.Add(Sample({"fast", "standard", "slow"}, 0, 100));

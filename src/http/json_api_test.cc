@@ -103,6 +103,31 @@ TEST_F(JsonApiTest, SeveralTargetsWithoutOneNamedListEveryTarget) {
   EXPECT_EQ(Call("GET", "/api/v1/health/database").status, 400);  // which one?
 }
 
+// Health bodies are rendered once per state: a request after a state change must see the new
+// state, never the body cached for the old one; views are cached apart.
+TEST_F(JsonApiTest, HealthBodyFollowsEveryStateChangeDespiteTheCache) {
+  const Response first = Call("GET", "/api/v1/health");
+  EXPECT_EQ(Call("GET", "/api/v1/health").body, first.body);
+  EXPECT_EQ(Body(first)["status"], "healthy");
+
+  auto next = std::make_shared<model::TargetState>(*state_.targets[0]);
+  next->sequence += 1;
+  next->reachability = model::Reachability::kUnreachable;
+  state_.targets[0] = next;
+  const Response second = Call("GET", "/api/v1/health");
+  EXPECT_EQ(Body(second)["status"], "unreachable") << second.body;
+  EXPECT_NE(second.body, first.body);
+
+  const Response indexes = Call("GET", "/api/v1/health", "type=indexes");
+  EXPECT_EQ(Body(indexes)["findings"][0]["id"], "index.unused");
+  EXPECT_NE(indexes.body, second.body);
+  // The list of several targets is built from the same renderings, byte for byte as before.
+  state_.targets.push_back(Healthy("b"));
+  const Response both = Call("GET", "/api/v1/health");
+  nlohmann::json expected = {{"targets", {Body(second), Body(Call("GET", "/api/v1/health", "target=b"))}}};
+  EXPECT_EQ(both.body, expected.dump());
+}
+
 TEST_F(JsonApiTest, BadParametersAre400AndUnknownTargets404) {
   const Response bad = Call("GET", "/api/v1/health", "type=everything");
   EXPECT_EQ(bad.status, 400);

@@ -641,7 +641,7 @@ TargetView PrepareTarget(const model::TargetState& state, const ExpositionOption
   v.arena.reserve(std::min(s.tables.size(), options.max_tables) * 64 +
                   std::min(s.indexes.size(), options.max_indexes) * 96);
   v.tables = PrepareRelations(
-      s.tables, options.max_tables,
+      s.tables.get(), options.max_tables,
       [](const TableStats& t) { return std::tie(t.datname, t.schemaname, t.relname); },
       &TableStats::estimated_size_bytes,
       [](std::string& arena, const TableStats& t) {
@@ -651,7 +651,7 @@ TargetView PrepareTarget(const model::TargetState& state, const ExpositionOption
       },
       v.arena, v.omitted_tables);
   v.indexes = PrepareRelations(
-      s.indexes, options.max_indexes,
+      s.indexes.get(), options.max_indexes,
       [](const IndexStats& i) {
         return std::tie(i.datname, i.schemaname, i.relname, i.indexrelname);
       },

@@ -24,6 +24,7 @@
 #include "model/sequence_stats.h"
 #include "model/server_info.h"
 #include "model/setting.h"
+#include "model/shared_vector.h"
 #include "model/statement_stats.h"
 #include "model/storage.h"
 #include "model/table_stats.h"
@@ -50,25 +51,26 @@ struct Snapshot {
   std::vector<PgBouncerPool> pgbouncer_pools;
   std::vector<PgBouncerStats> pgbouncer_stats;
 
-  // standard tier
-  std::vector<DatabaseStats> databases;
-  std::vector<StatementStats> statements;
+  // standard tier. The standard and slow parts are SharedVectors: a snapshot composed from the
+  // tiers' samples shares them with the samples instead of copying (shared_vector.h).
+  SharedVector<DatabaseStats> databases;
+  SharedVector<StatementStats> statements;
   std::optional<StatementsInfo> statements_info;
   std::optional<CheckpointerStats> checkpointer;
   std::optional<WalStats> wal;
   std::optional<ArchiverStats> archiver;
-  std::vector<DatabaseAge> database_ages;
-  std::vector<PreparedTransaction> prepared_transactions;
-  std::vector<Setting> settings;
+  SharedVector<DatabaseAge> database_ages;
+  SharedVector<PreparedTransaction> prepared_transactions;
+  SharedVector<Setting> settings;
 
   // slow tier
-  std::vector<TableStats> tables;
-  std::vector<IndexStats> indexes;
-  std::vector<SequenceStats> sequences;
-  std::vector<DatabaseSize> database_sizes;
-  std::vector<RelationSize> largest_relations;
-  std::vector<SkippedRelation> skipped_relations;
-  std::vector<BloatInputs> bloat_inputs;
+  SharedVector<TableStats> tables;
+  SharedVector<IndexStats> indexes;
+  SharedVector<SequenceStats> sequences;
+  SharedVector<DatabaseSize> database_sizes;
+  SharedVector<RelationSize> largest_relations;
+  SharedVector<SkippedRelation> skipped_relations;
+  SharedVector<BloatInputs> bloat_inputs;
 
   const CollectorOutcome* FindOutcome(std::string_view collector) const {
     for (const CollectorOutcome& o : outcomes) {

@@ -9,6 +9,16 @@
 // The conversions must live in the model's namespace so that nlohmann finds them by ADL.
 namespace pgvigil::model {
 
+// A SharedVector is written and read as the JSON array of its vector.
+template <typename T>
+void to_json(nlohmann::json& j, const SharedVector<T>& v) {
+  j = v.get();
+}
+template <typename T>
+void from_json(const nlohmann::json& j, SharedVector<T>& v) {
+  v = j.get<std::vector<T>>();
+}
+
 NLOHMANN_JSON_SERIALIZE_ENUM(CollectorStatus, {{CollectorStatus::kOk, "ok"},
                                                {CollectorStatus::kError, "error"},
                                                {CollectorStatus::kSkipped, "skipped"}})
@@ -204,6 +214,10 @@ class StreamingObjectWriter {
     Write(nlohmann::json(value), 2);
   }
 
+  template <typename T>
+  void List(std::string_view name, const model::SharedVector<T>& items) {
+    List(name, items.get());
+  }
   template <typename T>
   void List(std::string_view name, const std::vector<T>& items) {
     Key(name);

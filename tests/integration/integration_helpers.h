@@ -85,6 +85,10 @@ const T* FindByName(const std::vector<T>& items, const std::string& relname) {
   auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.relname == relname; });
   return it == items.end() ? nullptr : &*it;
 }
+template <typename T>
+const T* FindByName(const model::SharedVector<T>& items, const std::string& relname) {
+  return FindByName(items.get(), relname);
+}
 
 // Runs `cleanup` when the scope ends, also when an ASSERT_* returned early: for server-wide
 // state a test must not leave behind (prepared transactions, slots, settings, daemons).

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/allocator.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace pgvigil::daemon {
+
+void TuneAllocator() {
+#if defined(__GLIBC__)
+  mallopt(M_ARENA_MAX, 2);
+  // Setting it also turns off glibc's dynamic threshold (which follows the largest freed block).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+}
+
+void ReleaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace pgvigil::daemon
