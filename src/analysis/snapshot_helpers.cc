@@ -48,6 +48,16 @@ std::optional<double> SettingNumber(const model::Snapshot& s, std::string_view n
   return value;
 }
 
+std::optional<double> UsableConnections(const model::Snapshot& s) {
+  const auto max_connections = SettingNumber(s, "max_connections");
+  if (!max_connections) return std::nullopt;
+  const double usable = *max_connections -
+                        SettingNumber(s, "superuser_reserved_connections").value_or(0) -
+                        SettingNumber(s, "reserved_connections").value_or(0);
+  if (usable <= 0) return std::nullopt;
+  return usable;
+}
+
 namespace {
 std::optional<std::string> SettingUnit(const model::Snapshot& s, std::string_view name) {
   for (const model::Setting& setting : s.settings) {

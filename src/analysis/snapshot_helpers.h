@@ -38,6 +38,13 @@ std::optional<std::string> SettingText(const model::Snapshot& s, std::string_vie
 std::optional<double> SettingSeconds(const model::Snapshot& s, std::string_view name);
 std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view name);
 
+// The connections the server lets a non-superuser open: max_connections less the slots reserved
+// for superusers (and, 16+, reserved_connections for pg_use_reserved_connections). Applications
+// are refused at this figure, not at max_connections. Empty when max_connections was not read
+// or nothing is left. connection.utilization, connection.by_application and the daemon's
+// busy-server rule all judge against it.
+std::optional<double> UsableConnections(const model::Snapshot& s);
+
 // The name findings use for a relation: "datname.schema.relation" (as PostgreSQL prints each
 // part, unquoted), stable and glob-friendly for per-object thresholds.
 std::string RelationObject(std::string_view datname, std::string_view schema,

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/snapshot_helpers.h"
 #include "collect/collection.h"
 #include "collect/pgbouncer_collector.h"
 #include "collect/query_catalog.h"
@@ -33,34 +34,6 @@ bool Contains(const std::vector<Tier>& tiers, Tier t) {
 }
 
 double Seconds(std::chrono::microseconds d) { return std::chrono::duration<double>(d).count(); }
-
-// The connections the server lets a non-superuser open: max_connections less the slots reserved
-// for superusers (and, 16+, for pg_use_reserved_connections), as connection.utilization judges.
-// The monitoring role and the applications are refused at this figure, not at max_connections,
-// so a share of max_connections could stay under the threshold on a server already full.
-std::optional<double> UsableConnections(const model::Snapshot& s) {
-  std::optional<double> max;
-  double reserved = 0;
-  for (const model::Setting& setting : s.settings) {
-    if (setting.name != "max_connections" && setting.name != "superuser_reserved_connections" &&
-        setting.name != "reserved_connections") {
-      continue;
-    }
-    double value = 0;
-    try {
-      value = std::stod(setting.setting);
-    } catch (...) {
-      return std::nullopt;
-    }
-    if (setting.name == "max_connections") {
-      max = value;
-    } else {
-      reserved += value;
-    }
-  }
-  if (!max.has_value() || *max - reserved <= 0) return std::nullopt;
-  return *max - reserved;
-}
 
 // Client backends (walsenders and background workers have limits of their own) over usable
 // connections; nullopt when this sample did not read pg_stat_activity.
@@ -282,7 +255,7 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
   // Judged on every sample that read pg_stat_activity (settings come with the standard tier,
   // so the last known usable connections are kept), and before the other databases' sessions
   // are opened: a busy server gets no new session, not even in the tick that finds it busy.
-  if (const auto usable = UsableConnections(*snapshot)) usable_connections_ = *usable;
+  if (const auto usable = analysis::UsableConnections(*snapshot)) usable_connections_ = *usable;
   if (const auto u = ConnectionUtilization(*snapshot, usable_connections_)) {
     const bool busy = *u >= options_.backoff_connection_utilization;
     if (busy != server_busy_) {

@@ -38,14 +38,14 @@ void ConnectionByApplicationCheck::Evaluate(const CheckInput& input,
                                             std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   const model::CollectorOutcome* outcome = s.FindOutcome("stat_activity");
-  const auto max_connections = SettingNumber(s, "max_connections");
-  if (outcome == nullptr || outcome->status != model::CollectorStatus::kOk || !max_connections) {
+  const auto usable_connections = UsableConnections(s);
+  if (outcome == nullptr || outcome->status != model::CollectorStatus::kOk || !usable_connections) {
     return;
   }
-  const double reserved = SettingNumber(s, "superuser_reserved_connections").value_or(0) +
-                          SettingNumber(s, "reserved_connections").value_or(0);
-  const double usable = *max_connections - reserved;
-  if (usable <= 0) return;
+  const double usable = *usable_connections;
+  // For the evidence: UsableConnections read max_connections, so it is there.
+  const double max_connections = SettingNumber(s, "max_connections").value_or(usable);
+  const double reserved = max_connections - usable;
 
   std::map<std::string, AppConnections> apps;
   for (const model::Backend& b : s.activity) {
@@ -99,7 +99,7 @@ void ConnectionByApplicationCheck::Evaluate(const CheckInput& input,
         fmt::format("{} connections: {} idle, {} active, {} idle in transaction, {} other", a.total,
                     a.idle, a.active, a.idle_in_transaction, a.other),
         fmt::format("usable connections: {} (max_connections {} − reserved {})", usable,
-                    *max_connections, reserved),
+                    max_connections, reserved),
         fmt::format("longest idle: {}", FormatDuration(a.longest_idle_seconds)),
         fmt::format("as {} on {}", Sample(a.users), Sample(a.databases)),
     };

@@ -10,15 +10,15 @@ namespace pgvigil::analysis {
 void ConnectionUtilizationCheck::Evaluate(const CheckInput& input,
                                           std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
-  const auto max_connections = SettingNumber(s, "max_connections");
-  if (!max_connections || s.FindOutcome("stat_activity") == nullptr ||
+  const auto usable_connections = UsableConnections(s);
+  if (!usable_connections || s.FindOutcome("stat_activity") == nullptr ||
       s.FindOutcome("stat_activity")->status != model::CollectorStatus::kOk) {
     return;  // nothing to judge from: no finding rather than a guess
   }
-  const double reserved = SettingNumber(s, "superuser_reserved_connections").value_or(0) +
-                          SettingNumber(s, "reserved_connections").value_or(0);
-  const double usable = *max_connections - reserved;
-  if (usable <= 0) return;
+  const double usable = *usable_connections;
+  // For the evidence: UsableConnections read max_connections, so it is there.
+  const double max_connections = SettingNumber(s, "max_connections").value_or(usable);
+  const double reserved = max_connections - usable;
   // Only client backends count against max_connections (walsenders have their own limit,
   // background workers theirs).
   int clients = 0;
@@ -37,7 +37,7 @@ void ConnectionUtilizationCheck::Evaluate(const CheckInput& input,
   f.unit = "ratio";
   f.message = fmt::format("{} of {} usable connections in use ({}); new clients are refused at 100 %",
                           clients, usable, FormatPercent(ratio));
-  f.evidence = {fmt::format("max_connections = {}, reserved = {}", *max_connections, reserved),
+  f.evidence = {fmt::format("max_connections = {}, reserved = {}", max_connections, reserved),
                 fmt::format("{} client backends in pg_stat_activity", clients)};
   f.recommendation = model::Recommendation{
       "", "Put a connection pooler (PgBouncer) in front of the applications, look for idle "
