@@ -132,6 +132,14 @@ const MaintenanceTarget* MaintenanceService::FindTarget(const std::string& name)
   return nullptr;
 }
 
+common::Result<const MaintenanceTarget*> MaintenanceService::RequireTarget(
+    const std::string& name) const {
+  if (const MaintenanceTarget* t = FindTarget(name)) return t;
+  return common::NotFoundError(
+      name.empty() ? std::string("'target' is required (several targets are configured)")
+                   : fmt::format("no target named '{}'", name));
+}
+
 maintenance::PlanContext MaintenanceService::ContextFor(const MaintenanceTarget& target,
                                                         const std::string& database,
                                                         std::int64_t op_id,
@@ -161,13 +169,9 @@ maintenance::PlanContext MaintenanceService::ContextFor(const MaintenanceTarget&
 }
 
 void MaintenanceService::Submit(model::MaintenanceRequest request, OperationsDone done) {
-  const MaintenanceTarget* target = FindTarget(request.target);
-  if (target == nullptr) {
-    return done(common::NotFoundError(
-        request.target.empty()
-            ? std::string("'target' is required (several targets are configured)")
-            : fmt::format("no target named '{}'", request.target)));
-  }
+  auto found = RequireTarget(request.target);
+  if (!found.has_value()) return done(found.error());
+  const MaintenanceTarget* target = *found;
   request.target = target->name;
   std::unique_lock planner_lock(planner_mu_);
   if (stopping_ || !started_) {
@@ -382,13 +386,9 @@ void MaintenanceService::Finish(std::int64_t id, model::MaintenanceOperation op)
 }
 
 void MaintenanceService::SubmitRecovery(http::RecoveryApiRequest request, OperationDone done) {
-  const MaintenanceTarget* target = FindTarget(request.target);
-  if (target == nullptr) {
-    return done(common::NotFoundError(
-        request.target.empty()
-            ? std::string("'target' is required (several targets are configured)")
-            : fmt::format("no target named '{}'", request.target)));
-  }
+  auto found = RequireTarget(request.target);
+  if (!found.has_value()) return done(found.error());
+  const MaintenanceTarget* target = *found;
   std::unique_lock planner_lock(planner_mu_);
   if (stopping_ || !started_) {
     planner_lock.unlock();

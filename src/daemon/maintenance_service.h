@@ -102,6 +102,8 @@ class MaintenanceService final : public http::MaintenanceService {
   };
 
   const MaintenanceTarget* FindTarget(const std::string& name) const;
+  // FindTarget, or the kNotFound error the API answers (404) when there is no such target.
+  common::Result<const MaintenanceTarget*> RequireTarget(const std::string& name) const;
   // The planning context of `target`/`database` for the operation `op_id` (0 while planning);
   // `asked` receives the table oid the runner checked.
   maintenance::PlanContext ContextFor(const MaintenanceTarget& target, const std::string& database,
