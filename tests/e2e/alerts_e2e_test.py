@@ -29,10 +29,8 @@ import tempfile
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-from e2e_support import Daemon, free_port, open_stream, read_env, read_stream, wait_for
+from e2e_support import api_request, Daemon, free_port, open_stream, read_env, read_stream, wait_for
 
 BINARY, SOURCE, SANDBOX_ENV = sys.argv[1:4]
 del sys.argv[1:4]
@@ -161,17 +159,7 @@ alerts:
 
     @classmethod
     def request(cls, method, path, token=VIEW, body=None):
-        data = json.dumps(body).encode() if isinstance(body, dict) else body
-        req = urllib.request.Request(cls.base + path, method=method, data=data)
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read()
+        return api_request(cls.base, method, path, token, body, timeout=10)
 
     @classmethod
     def get(cls, path, token=VIEW):

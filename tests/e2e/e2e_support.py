@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the end-to-end tests share: the sandbox's env file, free ports, polling with a deadline,
 and `pgvigil serve` as a child process. Standard library only."""
+import json
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.request
 
 
 def read_env(path):
@@ -96,3 +98,19 @@ def read_stream(sock, seconds, events):
                 events.append((time.monotonic(), event, json.loads(data)))
     sock.close()
     return events
+
+
+def api_request(base, method, path, token=None, body=None, timeout=10):
+    """One HTTP request to the daemon: (status, body bytes), also for 4xx/5xx answers. A dict
+    body is sent as JSON; bytes as they are (for malformed-body tests)."""
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    req = urllib.request.Request(base + path, method=method, data=data)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()

@@ -32,7 +32,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from e2e_support import Daemon, free_port, open_stream, read_env, read_stream, wait_for
+from e2e_support import api_request, Daemon, free_port, open_stream, read_env, read_stream, wait_for
 
 BINARY, SOURCE, SANDBOX_ENV = sys.argv[1:4]
 del sys.argv[1:4]
@@ -96,17 +96,8 @@ targets:
 
     @classmethod
     def request(cls, method, path, token=VIEW, body=None):
-        data = json.dumps(body).encode() if isinstance(body, dict) else body
-        req = urllib.request.Request(cls.base + path, method=method, data=data)
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(req, timeout=20) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
+        status, raw = api_request(cls.base, method, path, token, body, timeout=20)
+        return status, json.loads(raw or b"null")
 
     def submit(self, token, body):
         return self.request("POST", "/api/v1/maintenance", token, body)
