@@ -11,8 +11,7 @@ void ConnectionUtilizationCheck::Evaluate(const CheckInput& input,
                                           std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   const auto usable_connections = UsableConnections(s);
-  if (!usable_connections || s.FindOutcome("stat_activity") == nullptr ||
-      s.FindOutcome("stat_activity")->status != model::CollectorStatus::kOk) {
+  if (!usable_connections || !Collected(s, "stat_activity")) {
     return;  // nothing to judge from: no finding rather than a guess
   }
   const double usable = *usable_connections;
