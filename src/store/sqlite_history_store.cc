@@ -962,6 +962,11 @@ common::Result<std::vector<FindingEpisode>> SqliteHistoryStore::FindingEpisodes(
   return out;
 }
 
+std::int64_t SqliteHistoryStore::WriterChangesForTest() {
+  std::lock_guard lock(write_mu_);
+  return writer_.TotalChanges();
+}
+
 common::Result<CompactStats> SqliteHistoryStore::Compact(common::Timestamp now) {
   std::lock_guard lock(write_mu_);
   CompactStats stats;

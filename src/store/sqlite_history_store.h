@@ -83,6 +83,9 @@ class SqliteHistoryStore final : public HistoryStore {
                                                               common::Timestamp to) override;
   common::Result<CompactStats> Compact(common::Timestamp now) override;
 
+  // Rows the write connection inserted, updated or deleted since the store opened.
+  std::int64_t WriterChangesForTest();
+
  private:
   class Reader;
   // (userid, dbid, queryid, toplevel as -1/0/1)
