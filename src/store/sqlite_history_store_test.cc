@@ -548,14 +548,14 @@ TEST(SqliteHistoryStore, AFailedFindingsWriteDropsWhatTheStoreRemembers) {
   EXPECT_EQ(episodes["idx0"].last_seen, At(kT0 + 2));
 }
 
-// Stores written before migration 0004 updated last_seen on every call; the migration takes
+// Stores written before migration 0005 updated last_seen on every call; the migration takes
 // each target's time from them.
-TEST(SqliteHistoryStore, Migration4TakesTheTargetsTimeFromItsOpenEpisodes) {
+TEST(SqliteHistoryStore, Migration5TakesTheTargetsTimeFromItsOpenEpisodes) {
   testing::TempDir dir;
   {
     auto db = SqliteDb::Open(dir.File("history.db"));
     ASSERT_TRUE(db.has_value());
-    ASSERT_TRUE(ApplyMigrations(*db, BuiltinMigrations().first(3), At(kT0)).has_value());
+    ASSERT_TRUE(ApplyMigrations(*db, BuiltinMigrations().first(4), At(kT0)).has_value());
     ASSERT_TRUE(db->Exec("INSERT INTO targets (id, name) VALUES (1, 'db1');"
                          "INSERT INTO finding_episodes (target_id, finding_id, object, first_seen, "
                          "last_seen, closed_at, worst_severity, last_severity, unit, message) "

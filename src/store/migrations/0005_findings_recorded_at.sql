@@ -1,4 +1,4 @@
--- 0004_findings_recorded_at: when RecordFindings last ran for each target. An open finding
+-- 0005_findings_recorded_at: when RecordFindings last ran for each target. An open finding
 -- episode was seen at that time, so its row is written only when what it shows (severity,
 -- value, unit, message) changes, instead of its last_seen once per call for every open
 -- episode (thousands a second on a large database, docs/benchmarks.md). Readers take an open
