@@ -27,8 +27,10 @@ spsql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP
 # Starts the sandbox (max_connections 300: 100 monitoring sessions plus clients) and creates the
 # databases once.
 sandbox_up() {
-  mkdir -p "$OUT"
+  # Before $OUT, which defaults to a folder inside it: pg-sandbox.sh refuses a non-empty
+  # directory that is not yet a sandbox.
   "$ROOT/scripts/pg-sandbox.sh" start "$SANDBOX" --port "$SANDBOX_PORT" >/dev/null
+  mkdir -p "$OUT"
   if [ "$(spsql -d postgres -At -c 'SHOW max_connections')" -lt 300 ]; then
     spsql -d postgres -c "ALTER SYSTEM SET max_connections = 300" >/dev/null
     "$ROOT/scripts/pg-sandbox.sh" stop "$SANDBOX" >/dev/null

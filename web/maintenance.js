@@ -30,13 +30,24 @@ function guards(op) {
       { pass: '✓ pass', warn: '▲ warn', refuse: '✖ refuse' }[g.outcome] || g.outcome), g.detail]));
 }
 
+// The statements as sent. Where values were bound ($1, $2 … with op.sql_params: recovery's pid
+// and backend_start) each line is followed by a comment naming them, so the page shows both
+// what reached the server and what it was run with.
+function sqlText(op) {
+  const params = op.sql_params || [];
+  const lines = (op.sql || '').split('\n');
+  return lines.map((line, i) => (params[i] && params[i].length
+    ? `${line}\n  -- ${params[i].map((v, k) => `$${k + 1} = ${v}`).join(', ')}`
+    : line)).join('\n');
+}
+
 function opSummary(op) {
   const p = op.progress;
   return h('div', { class: 'op', 'data-op': op.id },
     h('p', {}, h('strong', {}, `#${op.id} ${op.operation} ${op.object}`), ' on ', `${op.target}/${op.database || ''}`, ' ', opState(op),
       op.duration_s != null ? ` in ${fmtSeconds(op.duration_s)}` : '',
       op.message ? h('span', { class: op.state === 'failed' ? 'error' : 'hint' }, ` ${op.sqlstate ? op.sqlstate + ' ' : ''}${op.message}`) : ''),
-    h('pre', {}, h('code', {}, op.sql || '')),
+    h('pre', {}, h('code', {}, sqlText(op))),
     p ? h('p', {}, `phase: ${p.phase || '—'} `, p.percent != null ? h('progress', { max: 100, value: p.percent }, `${p.percent}%`) : '') : null);
 }
 

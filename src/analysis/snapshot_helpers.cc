@@ -104,11 +104,6 @@ std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view na
   return *value * multiplier * base;
 }
 
-std::string RelationObject(std::string_view datname, std::string_view schema,
-                           std::string_view relation) {
-  return fmt::format("{}.{}.{}", datname, schema, relation);
-}
-
 std::string QuoteIdent(std::string_view name) {
   std::string out;
   out.reserve(name.size() + 2);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/finding_object.h"
 #include "model/snapshot.h"
 
 namespace pgvigil::analysis {
@@ -46,9 +47,9 @@ std::optional<double> SettingBytes(const model::Snapshot& s, std::string_view na
 std::optional<double> UsableConnections(const model::Snapshot& s);
 
 // The name findings use for a relation: "datname.schema.relation" (as PostgreSQL prints each
-// part, unquoted), stable and glob-friendly for per-object thresholds.
-std::string RelationObject(std::string_view datname, std::string_view schema,
-                           std::string_view relation);
+// part, unquoted), stable and glob-friendly for per-object thresholds. Defined in model/ so that
+// the daemon and the maintenance policy resolve it back the same way (FindRelationByObject).
+using model::RelationObject;
 
 // An identifier for recommendation SQL, always double-quoted with embedded quotes doubled
 // (we"ird → "we""ird"), as quote_ident would for any name that needs it: a hostile name can

@@ -48,6 +48,7 @@ std::vector<model::MaintenanceRequest> AutoMaintenance::RunOnce() {
     input.target = state->name;
     input.findings = state->report->findings;
     input.inside_window = inside;
+    input.snapshot = state->current.get();
     if (state->current != nullptr) {
       for (const model::IndexStats& i : state->current->indexes) {
         input.index_size_bytes[analysis::RelationObject(i.datname, i.schemaname, i.indexrelname)] =

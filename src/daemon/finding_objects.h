@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Expands a maintenance request that names a finding ("every table with table.vacuum_overdue")
-// into one request per object that finding names in the target's latest analysis. A finding's
-// object is "datname.schema.relation" (analysis::RelationObject, unquoted); it is matched
-// against the tables and indexes of the latest snapshot, so names holding dots resolve to the
-// exact relation; an object the snapshot does not list is split at its first two dots. Pure.
+// into one request per object that finding names in the target's latest analysis. Objects are
+// resolved against the latest snapshot by model::FindRelationByObject (exact names, so names
+// holding dots resolve to the right relation), as the automatic policy does. Pure.
 #pragma once
 
 #include <vector>

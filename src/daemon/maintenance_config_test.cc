@@ -148,5 +148,46 @@ TEST(AutoMaintenance, SubmitsThePolicysRequestsOnlyInsideAWindowWithInitiatorPol
   EXPECT_TRUE(off.RunOnce().empty());
 }
 
+// The daemon hands the policy the target's latest snapshot, so a finding on a table in a schema
+// whose name holds a dot names that table (split at the first two dots, it named "eu.orders" in
+// schema "sales").
+TEST(AutoMaintenance, ResolvesFindingObjectsAgainstTheLatestSnapshot) {
+  StateCache cache;
+  model::TargetState demo;
+  demo.name = "demo";
+  cache.Configure({demo});
+  auto report = std::make_shared<model::HealthReport>();
+  model::Finding f;
+  f.id = "table.vacuum_overdue";
+  f.severity = model::Severity::kCritical;
+  f.object = "app.sales.eu.orders";
+  report->findings.push_back(f);
+  auto snapshot = std::make_shared<model::Snapshot>();
+  model::TableStats t;
+  t.datname = "app";
+  t.schemaname = "sales.eu";
+  t.relname = "orders";
+  snapshot->tables = {t};
+  cache.Update("demo", [&](model::TargetState& s) {
+    s.report = report;
+    s.current = snapshot;
+  });
+
+  maintenance::MaintenancePolicy policy;
+  policy.windows.push_back(*maintenance::ParseWindow("daily 01:00-05:00"));
+  maintenance::AutoPolicyOptions options;
+  options.enabled = true;
+  boost::asio::io_context io;
+  RecordingService service;
+  ClockAt inside(2 * 3600);
+  AutoMaintenance auto_maintenance(io.get_executor(), options, policy, std::chrono::minutes(1),
+                                   cache, service, inside);
+  ASSERT_EQ(auto_maintenance.RunOnce().size(), 1u);
+  ASSERT_EQ(service.requests.size(), 1u);
+  EXPECT_EQ(service.requests[0].database, "app");
+  EXPECT_EQ(service.requests[0].schema, "sales.eu");
+  EXPECT_EQ(service.requests[0].object, "orders");
+}
+
 }  // namespace
 }  // namespace pgvigil::daemon

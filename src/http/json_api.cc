@@ -101,7 +101,7 @@ Response Health(const ApiContext& c, RenderedBodies& bodies, const Request& r) {
   ApiError error;
   auto target = PickTarget(c, r, error);
   if (!target.has_value()) return Response::Error(error);
-  return Response::Json(*HealthBody(bodies, *target, view));
+  return Response::SharedJson(HealthBody(bodies, *target, view));
 }
 
 // 200 when the target can serve (healthy, or degraded unless ?strict=true), 503 otherwise: for

@@ -64,6 +64,13 @@ Response Response::Json(std::string body, int status) {
   return r;
 }
 
+Response Response::SharedJson(std::shared_ptr<const std::string> body, int status) {
+  Response r;
+  r.status = status;
+  r.shared_body = std::move(body);
+  return r;
+}
+
 Response Response::Error(const ApiError& error) { return Json(ErrorBody(error), error.status); }
 
 Response Response::Text(std::string body, std::string content_type, int status) {

@@ -56,6 +56,9 @@ struct Response {
   int status = 200;
   std::string content_type{kJsonContentType};
   std::string body;
+  // Instead of `body`: a body shared with a cache (rendered_bodies.h), sent without a copy — a
+  // health body is copied per request otherwise, the largest part of a cached read's cost.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. {"Location", "…"}
   std::function<void(std::shared_ptr<StreamWriter>)> stream;
   // A response the handler cannot give on the loop without blocking it (it needs another
@@ -66,12 +69,16 @@ struct Response {
   std::function<void(std::function<void(Response)> respond)> deferred;
 
   static Response Json(std::string body, int status = 200);
+  static Response SharedJson(std::shared_ptr<const std::string> body, int status = 200);
   // The JSON error shape (json_error.h) with the error's status.
   static Response Error(const ApiError& error);
   static Response Text(std::string body, std::string content_type, int status = 200);
   static Response Stream(std::string content_type,
                          std::function<void(std::shared_ptr<StreamWriter>)> on_open);
   static Response Deferred(std::function<void(std::function<void(Response)>)> start);
+
+  // The body to send: `shared_body` when set, else `body`.
+  std::string_view Body() const { return shared_body != nullptr ? *shared_body : body; }
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -389,7 +389,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void WriteResponse(Response r, bool is_head) {
     state_ = State::kWriting;
     response_.emplace(static_cast<bhttp::status>(r.status), 11);
-    bhttp::response<bhttp::string_body>& res = *response_;
+    Reply& res = *response_;
     res.set(bhttp::field::server, "pgvigil");
     res.set(bhttp::field::content_type, r.content_type);
     bool has_cache_control = false;
@@ -400,11 +400,15 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     // API answers are live state; a handler serving static assets may say otherwise.
     if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");
     res.keep_alive(keep_alive_ && !server_->stopping_);
-    res.body() = std::move(r.body);
+    // The response refers to the body, which this session holds until the write is done.
+    owned_body_ = std::move(r.body);
+    shared_body_ = std::move(r.shared_body);
+    const std::string_view body = shared_body_ != nullptr ? *shared_body_ : owned_body_;
+    res.body() = {body.data(), body.size()};
     res.prepare_payload();
-    body_bytes_ = res.body().size();
+    body_bytes_ = body.size();
     if (is_head) {
-      res.body().clear();  // Content-Length keeps the size a GET would have sent
+      res.body() = {};  // Content-Length keeps the size a GET would have sent
       body_bytes_ = 0;
     }
     status_ = r.status;
@@ -418,6 +422,8 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     if (!rejected_) LogAndRecord();
     const bool keep_alive = response_->keep_alive();
     response_.reset();
+    owned_body_ = std::string();  // a /metrics body is megabytes: not kept per connection
+    shared_body_.reset();
     if (ec) return CloseNow();
     if (!keep_alive || server_->stopping_) return Linger();
     first_request_ = false;
@@ -536,7 +542,11 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   bool keep_alive_ = true;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::response<bhttp::string_body>> response_;
+  // What is being written: the headers, and a span over owned_body_ or shared_body_.
+  using Reply = bhttp::response<bhttp::span_body<const char>>;
+  std::optional<Reply> response_;
+  std::string owned_body_;
+  std::shared_ptr<const std::string> shared_body_;
   std::array<char, 4096> scratch_{};
   std::size_t lingered_bytes_ = 0;
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <memory>
+#include <string>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -180,6 +182,35 @@ TEST(Server, HeadSendsTheGetHeadersWithoutABody) {
   const auto next = client.ReadResponse();
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->body, R"({"status":"ok"})");
+}
+
+// A shared body (a cached rendering) is sent whole although the handler let go of it: the
+// session holds it until the write is done. 1 MiB: more than one socket write.
+TEST(Server, SendsASharedBodyWholeAndHeadGivesItsLength) {
+  std::string big(1 << 20, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
+  const std::string expected = big;
+  Router router = TestRouter();
+  ASSERT_TRUE(router
+                  .Add("GET", "/api/v1/shared", Role::kViewer,
+                       [&big](const Request&) {
+                         return Response::SharedJson(std::make_shared<const std::string>(big));
+                       })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  ASSERT_TRUE(client.Send(RequestText("GET", "/api/v1/shared")));
+  const auto get = client.ReadResponse();
+  ASSERT_TRUE(get.has_value());
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->Header("content-length"), std::to_string(expected.size()));
+  EXPECT_TRUE(get->body == expected) << "body of " << get->body.size() << " bytes differs";
+  ASSERT_TRUE(client.Send(RequestText("HEAD", "/api/v1/shared")));
+  const auto head = client.ReadResponse(/*is_head=*/true);
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->Header("content-length"), std::to_string(expected.size()));
+  EXPECT_TRUE(head->body.empty());
 }
 
 TEST(Server, PassesDecodedParamsQueryAndBodyToTheHandler) {

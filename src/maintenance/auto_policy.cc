@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
+
+#include "model/finding_object.h"
 
 namespace pgvigil::maintenance {
 namespace {
@@ -53,12 +56,13 @@ std::optional<Candidate> CandidateFor(const model::Finding& f, const AutoPolicyI
   } else {
     return std::nullopt;
   }
-  const std::optional<FindingRelation> relation = ParseFindingObject(f.object);
+  const std::optional<model::FindingRelation> relation =
+      model::FindRelationByObject(f.object, input.snapshot);
   if (!relation.has_value()) return std::nullopt;
   r.target = input.target.empty() ? f.target : input.target;
   r.database = relation->database;
   r.schema = relation->schema;
-  r.object = relation->name;
+  r.object = r.kind == model::OperationKind::kReindexIndex ? relation->name : relation->table;
   r.initiator = "policy";
   r.initiator_role = "policy";
   r.reason = fmt::format("policy: {} ({})", f.id, model::SeverityName(f.severity));
@@ -66,18 +70,6 @@ std::optional<Candidate> CandidateFor(const model::Finding& f, const AutoPolicyI
 }
 
 }  // namespace
-
-std::optional<FindingRelation> ParseFindingObject(std::string_view object) {
-  const std::size_t first = object.find('.');
-  if (first == std::string_view::npos || first == 0) return std::nullopt;
-  const std::size_t second = object.find('.', first + 1);
-  if (second == std::string_view::npos || second == first + 1 || second + 1 >= object.size()) {
-    return std::nullopt;
-  }
-  return FindingRelation{std::string(object.substr(0, first)),
-                         std::string(object.substr(first + 1, second - first - 1)),
-                         std::string(object.substr(second + 1))};
-}
 
 std::vector<model::MaintenanceRequest> PlanAutomaticMaintenance(const AutoPolicyInput& input,
                                                                 const AutoPolicyOptions& options) {

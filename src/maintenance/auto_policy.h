@@ -14,13 +14,12 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "model/finding.h"
 #include "model/maintenance.h"
+#include "model/snapshot.h"
 
 namespace pgvigil::maintenance {
 
@@ -44,25 +43,18 @@ struct AutoPolicyInput {
   // Size of an index by its finding object ("app.public.orders_pkey"), for the bytes
   // threshold; an index missing here is judged by the ratio alone.
   std::map<std::string, std::int64_t> index_size_bytes;
+  // The target's latest snapshot (not owned; may be null), against whose tables and indexes a
+  // finding's object is resolved by exact name (model::FindRelationByObject, as the API's
+  // requests by finding are), so a schema or table name holding a dot names the right relation.
+  const model::Snapshot* snapshot = nullptr;
 };
-
-// The relation a finding's object names. Checks build it as "<datname>.<schema>.<relation>"
-// (analysis::RelationObject) without quoting, so it is split at its first two dots: a relation
-// name with dots survives, a database or schema name with a dot does not resolve (the planner
-// then refuses it with object_exists; nothing else is touched).
-struct FindingRelation {
-  std::string database;
-  std::string schema;
-  std::string name;
-};
-std::optional<FindingRelation> ParseFindingObject(std::string_view object);
 
 // The requests to queue now: none unless options.enabled and input.inside_window. Each has
-// initiator and initiator_role "policy", exact database / schema / object names, and reason
-// naming the finding ("policy: table.vacuum_overdue (critical)"). One request per relation
-// (VACUUM ANALYZE covers ANALYZE), at most options.max_operations_per_run, ordered by severity
-// (critical first), then VACUUM before ANALYZE before REINDEX, then the larger figure, then
-// the name.
+// initiator and initiator_role "policy", exact database / schema / object names (the index for
+// REINDEX, the table otherwise), and reason naming the finding ("policy: table.vacuum_overdue
+// (critical)"). One request per relation (VACUUM ANALYZE covers ANALYZE), at most
+// options.max_operations_per_run, ordered by severity (critical first), then VACUUM before
+// ANALYZE before REINDEX, then the larger figure, then the name.
 std::vector<model::MaintenanceRequest> PlanAutomaticMaintenance(const AutoPolicyInput& input,
                                                                 const AutoPolicyOptions& options);
 

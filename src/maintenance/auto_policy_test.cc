@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/finding_object.h"
+
 namespace pgvigil::maintenance {
 namespace {
 
@@ -35,20 +37,79 @@ std::vector<std::string> Describe(const std::vector<model::MaintenanceRequest>& 
   return out;
 }
 
-TEST(ParseFindingObject, SplitsAtTheFirstTwoDots) {
-  auto r = ParseFindingObject("app.public.orders");
+model::TableStats Table(std::string datname, std::string schema, std::string relname) {
+  model::TableStats t;
+  t.datname = std::move(datname);
+  t.schemaname = std::move(schema);
+  t.relname = std::move(relname);
+  return t;
+}
+
+model::IndexStats Index(std::string datname, std::string schema, std::string relname,
+                        std::string indexrelname) {
+  model::IndexStats i;
+  i.datname = std::move(datname);
+  i.schemaname = std::move(schema);
+  i.relname = std::move(relname);
+  i.indexrelname = std::move(indexrelname);
+  return i;
+}
+
+TEST(FindRelationByObject, WithoutTheRelationInTheSnapshotSplitsAtTheFirstTwoDots) {
+  auto r = model::FindRelationByObject("app.public.orders", nullptr);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->database, "app");
   EXPECT_EQ(r->schema, "public");
   EXPECT_EQ(r->name, "orders");
-  r = ParseFindingObject("app.sales.v1.orders");  // a relation name with a dot
+  EXPECT_EQ(r->table, "orders");
+  EXPECT_FALSE(r->is_index);
+  r = model::FindRelationByObject("app.sales.v1.orders", nullptr);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->schema, "sales");
   EXPECT_EQ(r->name, "v1.orders");
   for (const char* bad :
        {"", "orders", "app.orders", ".public.orders", "app..orders", "app.public.", "pid 4242"}) {
-    EXPECT_FALSE(ParseFindingObject(bad).has_value()) << bad;
+    EXPECT_FALSE(model::FindRelationByObject(bad, nullptr).has_value()) << bad;
   }
+}
+
+TEST(FindRelationByObject, MatchesDottedNamesExactlyAgainstTheSnapshot) {
+  model::Snapshot s;
+  s.tables = {Table("app", "public", "orders"), Table("app", "sales.eu", "orders"),
+              Table("app.v2", "public", "orders")};
+  s.indexes = {Index("app", "sales.eu", "orders", "orders.v2_pkey")};
+  auto r = model::FindRelationByObject("app.sales.eu.orders", &s);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->database, "app");
+  EXPECT_EQ(r->schema, "sales.eu");
+  EXPECT_EQ(r->name, "orders");
+  r = model::FindRelationByObject("app.v2.public.orders", &s);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->database, "app.v2");
+  EXPECT_EQ(r->schema, "public");
+  r = model::FindRelationByObject("app.sales.eu.orders.v2_pkey", &s);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->schema, "sales.eu");
+  EXPECT_EQ(r->name, "orders.v2_pkey");
+  EXPECT_EQ(r->table, "orders");
+  EXPECT_TRUE(r->is_index);
+}
+
+// The old policy split "app.sales.eu.orders" into schema "sales", table "eu.orders": a
+// relation that does not exist (or, worse, another one that does).
+TEST(PlanAutomaticMaintenance, ResolvesDottedSchemaAndTableNamesAgainstTheSnapshot) {
+  model::Snapshot s;
+  s.tables = {Table("app", "sales.eu", "orders"), Table("app", "public", "line.items")};
+  s.indexes = {Index("app", "sales.eu", "orders", "orders.v2_pkey")};
+  AutoPolicyInput in;
+  in.inside_window = true;
+  in.snapshot = &s;
+  in.findings = {F("table.vacuum_overdue", "app.sales.eu.orders", Severity::kCritical, 3),
+                 F("table.analyze_overdue", "app.public.line.items", Severity::kWarning, 2),
+                 F("index.bloat", "app.sales.eu.orders.v2_pkey", Severity::kWarning, 0.6)};
+  EXPECT_EQ(Describe(PlanAutomaticMaintenance(in, On())),
+            (std::vector<std::string>{"vacuum app/sales.eu/orders", "analyze app/public/line.items",
+                                      "reindex_index app/sales.eu/orders.v2_pkey"}));
 }
 
 TEST(PlanAutomaticMaintenance, DoesNothingWhenOffOrOutsideTheWindow) {

@@ -171,7 +171,7 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
     RecoverySelection selection = SelectRecoveryBackends(rows.value(), request, policy);
     op.backends = std::move(selection.backends);
     op.guards = std::move(selection.guards);
-    op.sql = PlannedSql(op.backends);
+    SetPlannedSql(op);
     op.state = model::OperationState::kPlanned;
     return op;
   }
@@ -241,25 +241,28 @@ class LibpqRecoveryRunner final : public RecoveryRunner {
   }
 
  private:
-  // One statement a line: the cancels and the cancel-if-active of each terminate target, then
-  // the terminations, in the order Execute runs them.
-  static std::string PlannedSql(const std::vector<model::RecoveryBackend>& backends) {
-    std::string sql;
-    const auto add = [&sql](std::string line) {
-      if (!sql.empty()) sql.push_back('\n');
-      sql += line;
+  // One statement a line, as sent (with $1 = pid, $2 = backend_start) and its parameters in
+  // sql_params: the cancels and the cancel-if-active of each terminate target, then the
+  // terminations, in the order Execute runs them. Recorded this way rather than with the
+  // values written in, so that the audit shows exactly what reached the server.
+  static void SetPlannedSql(model::MaintenanceOperation& op) {
+    op.sql.clear();
+    op.sql_params.clear();
+    const auto add = [&op](pg::Query query) {
+      if (!op.sql.empty()) op.sql.push_back('\n');
+      op.sql += query.sql;
+      op.sql_params.push_back(std::move(query.params));
     };
-    for (const model::RecoveryBackend& b : backends) {
+    for (const model::RecoveryBackend& b : op.backends) {
       if (!b.outcome.empty() || b.action.empty()) continue;
-      add(RecoverySignalSql(
+      add(RecoverySignalQuery(
           b.action == "cancel" ? RecoverySignal::kCancel : RecoverySignal::kCancelIfActive, b.pid,
           b.backend_start));
     }
-    for (const model::RecoveryBackend& b : backends) {
+    for (const model::RecoveryBackend& b : op.backends) {
       if (!b.outcome.empty() || b.action != "terminate") continue;
-      add(RecoverySignalSql(RecoverySignal::kTerminate, b.pid, b.backend_start));
+      add(RecoverySignalQuery(RecoverySignal::kTerminate, b.pid, b.backend_start));
     }
-    return sql;
   }
 
   const common::Clock& clock_;

@@ -2,7 +2,6 @@
 #include "maintenance/recovery_statements.h"
 
 #include "maintenance/maintenance_sql.h"
-#include "pg/quote.h"
 
 namespace pgvigil::maintenance {
 namespace {
@@ -19,20 +18,6 @@ std::string OneLine(std::string_view sql) {
     if (line.empty() || line.starts_with("--")) continue;
     if (!out.empty()) out.push_back(' ');
     out.append(line);
-  }
-  return out;
-}
-
-// Replaces every $1 by `pid` and $2 by `start` (the files use no other placeholders).
-std::string Substitute(std::string_view sql, std::string_view pid, std::string_view start) {
-  std::string out;
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    if (sql[i] == '$' && i + 1 < sql.size() && (sql[i + 1] == '1' || sql[i + 1] == '2')) {
-      out.append(sql[i + 1] == '1' ? pid : start);
-      ++i;
-      continue;
-    }
-    out.push_back(sql[i]);
   }
   return out;
 }
@@ -57,11 +42,6 @@ pg::Query RecoverySignalQuery(RecoverySignal signal, int pid, std::string_view b
   return pg::Query{"recovery_signal",
                    OneLine(MaintenanceSql(SignalFile(signal))),
                    {std::to_string(pid), std::string(backend_start)}};
-}
-
-std::string RecoverySignalSql(RecoverySignal signal, int pid, std::string_view backend_start) {
-  return Substitute(OneLine(MaintenanceSql(SignalFile(signal))), std::to_string(pid),
-                    pg::QuoteLiteral(backend_start));
 }
 
 }  // namespace pgvigil::maintenance

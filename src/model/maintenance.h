@@ -194,6 +194,10 @@ struct MaintenanceOperation {
   std::optional<ResolvedRelation> relation;
   MaintenanceOptions options;
   std::string sql;     // the exact statement(s) run or that would run, one per line
+  // The bind parameters ($1, $2, …, in text form as sent) of each line of `sql`, in order: one
+  // list per line, or empty when no statement takes any (maintenance names its relation in the
+  // text, quoted; recovery sends pid and backend_start this way).
+  std::vector<std::vector<std::string>> sql_params;
   std::vector<GuardVerdict> guards;
   OperationState state = OperationState::kPlanned;
   std::string initiator;

@@ -26,9 +26,9 @@ common::Result<json> ParseColumn(const SqliteStatement& s, int column, std::stri
 constexpr const char* kColumns =
     "id, target, database, operation, object, options, sql, guards, state, initiator, "
     "initiator_role, forced, reason, created_at, started_at, finished_at, before, after, "
-    "lock_attempts, sqlstate, message, progress, backends";
+    "lock_attempts, sqlstate, message, progress, backends, sql_params";
 
-// Binds every column but id to ?2 … ?23 (?1 is the id for an update).
+// Binds every column but id to ?2 … ?24 (?1 is the id for an update).
 common::Status BindOperation(SqliteStatement& s, const model::MaintenanceOperation& op) {
   PGV_RETURN_IF_ERROR(s.BindText(2, op.target));
   PGV_RETURN_IF_ERROR(s.BindText(3, op.database));
@@ -55,7 +55,8 @@ common::Status BindOperation(SqliteStatement& s, const model::MaintenanceOperati
   } else {
     PGV_RETURN_IF_ERROR(s.BindNull(22));
   }
-  return s.BindText(23, Dump(BackendsToJson(op.backends)));
+  PGV_RETURN_IF_ERROR(s.BindText(23, Dump(BackendsToJson(op.backends))));
+  return s.BindText(24, Dump(SqlParamsToJson(op.sql_params)));
 }
 
 common::Result<model::MaintenanceOperation> ReadOperation(const SqliteStatement& s) {
@@ -99,6 +100,8 @@ common::Result<model::MaintenanceOperation> ReadOperation(const SqliteStatement&
   PGV_ASSIGN_OR_RETURN(op.progress, ProgressFromJson(progress));
   PGV_ASSIGN_OR_RETURN(const json backends, ParseColumn(s, 22, "backends"));
   PGV_ASSIGN_OR_RETURN(op.backends, BackendsFromJson(backends));
+  PGV_ASSIGN_OR_RETURN(const json sql_params, ParseColumn(s, 23, "sql_params"));
+  PGV_ASSIGN_OR_RETURN(op.sql_params, SqlParamsFromJson(sql_params));
   return op;
 }
 
@@ -138,7 +141,7 @@ common::Result<std::int64_t> SqliteMaintenanceStore::Insert(const model::Mainten
       SqliteStatement s,
       db_.Prepare(fmt::format("INSERT INTO maintenance_operations ({}) VALUES (NULL, ?2, ?3, ?4, "
                               "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                              "?19, ?20, ?21, ?22, ?23)",
+                              "?19, ?20, ?21, ?22, ?23, ?24)",
                               kColumns)));
   PGV_RETURN_IF_ERROR(BindOperation(s, op).WithContext("record maintenance operation"));
   PGV_RETURN_IF_ERROR(s.Run());
@@ -157,7 +160,7 @@ common::Status SqliteMaintenanceStore::Update(const model::MaintenanceOperation&
                   "initiator_role = ?11, forced = ?12, reason = ?13, created_at = ?14, "
                   "started_at = ?15, finished_at = ?16, before = ?17, after = ?18, "
                   "lock_attempts = ?19, sqlstate = ?20, message = ?21, progress = ?22, "
-                  "backends = ?23 WHERE id = ?1"));
+                  "backends = ?23, sql_params = ?24 WHERE id = ?1"));
   PGV_RETURN_IF_ERROR(s.BindInt64(1, op.id));
   PGV_RETURN_IF_ERROR(BindOperation(s, op));
   PGV_RETURN_IF_ERROR(s.Run());

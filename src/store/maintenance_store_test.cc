@@ -103,6 +103,40 @@ TEST(SqliteMaintenanceStore, UpdateRecordsTheOutcomeAndSurvivesReopening) {
   EXPECT_TRUE(j["progress"].is_null());
 }
 
+// Recovery sends pid and backend_start as bind parameters: the audit keeps the statements as
+// sent and their parameters line by line, and both come back from the store and in the OP.
+TEST(SqliteMaintenanceStore, KeepsTheBindParametersOfEachStatement) {
+  TempDir dir;
+  auto store = SqliteMaintenanceStore::Open(dir.File("h.db"));
+  ASSERT_TRUE(store.has_value());
+  model::MaintenanceOperation op;
+  op.target = "demo";
+  op.kind = model::OperationKind::kRecovery;
+  op.state = OperationState::kPlanned;
+  op.created_at = At(1000);
+  op.sql =
+      "select /* pgvigil */ … where a.pid = $1 and a.backend_start = $2::timestamptz;\n"
+      "select /* pgvigil */ … where a.pid = $1 and a.backend_start = $2::timestamptz;";
+  op.sql_params = {{"4242", "2026-11-22T07:03:36.123456Z"},
+                   {"4343", "x'; select pg_terminate_backend(1); --"}};
+  auto id = (*store)->Insert(op);
+  ASSERT_TRUE(id.has_value()) << id.error().ToString();
+  auto back = (*store)->Get(*id);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_EQ(back->sql, op.sql);
+  EXPECT_EQ(back->sql_params, op.sql_params);
+  const nlohmann::json j = OperationToJson(*back);
+  ASSERT_EQ(j["sql_params"].size(), 2u);
+  EXPECT_EQ(j["sql_params"][1][1], "x'; select pg_terminate_backend(1); --");
+
+  op.id = *id;
+  op.sql_params.pop_back();
+  ASSERT_TRUE((*store)->Update(op).ok());
+  back = (*store)->Get(*id);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->sql_params.size(), 1u);
+}
+
 TEST(SqliteMaintenanceStore, ListsHistoryAndRunningNewestFirstByTarget) {
   TempDir dir;
   auto store = SqliteMaintenanceStore::Open(dir.File("h.db"));

@@ -134,6 +134,16 @@ common::Result<std::optional<model::OperationProgress>> ProgressFromJson(const j
   });
 }
 
+json SqlParamsToJson(const std::vector<std::vector<std::string>>& params) {
+  json out = json::array();
+  for (const std::vector<std::string>& line : params) out.push_back(line);
+  return out;
+}
+
+common::Result<std::vector<std::vector<std::string>>> SqlParamsFromJson(const json& j) {
+  return Guarded("sql_params", [&] { return j.get<std::vector<std::vector<std::string>>>(); });
+}
+
 json BackendsToJson(const std::vector<model::RecoveryBackend>& backends) {
   json out = json::array();
   for (const model::RecoveryBackend& b : backends) {
@@ -184,6 +194,7 @@ json OperationToJson(const model::MaintenanceOperation& op) {
           {"object", op.object},
           {"options", OptionsToJson(op.options)},
           {"sql", op.sql},
+          {"sql_params", SqlParamsToJson(op.sql_params)},
           {"guards", GuardsToJson(op.guards)},
           {"state", std::string(model::OperationStateName(op.state))},
           {"initiator", op.initiator},

@@ -36,6 +36,10 @@ common::Result<std::optional<model::OperationProgress>> ProgressFromJson(const n
 nlohmann::json BackendsToJson(const std::vector<model::RecoveryBackend>& backends);
 common::Result<std::vector<model::RecoveryBackend>> BackendsFromJson(const nlohmann::json& j);
 
+// [["4242","2026-11-22T07:03:36.123456Z"], …]: one list of bind parameters per line of sql.
+nlohmann::json SqlParamsToJson(const std::vector<std::vector<std::string>>& params);
+common::Result<std::vector<std::vector<std::string>>> SqlParamsFromJson(const nlohmann::json& j);
+
 // The API's OP: every field above plus id, target, database, operation, object, sql, state,
 // initiator, initiator_role, forced, reason, created_at, started_at, finished_at, duration_s
 // (null until both ends are known), lock_attempts, sqlstate, message.

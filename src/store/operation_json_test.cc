@@ -28,6 +28,7 @@ TEST(OperationJson, HasTheApiShapeWithNullsForWhatIsUnknown) {
   EXPECT_EQ(j["options"]["index_cleanup"], "auto");
   EXPECT_EQ(j["options"]["concurrently"], true);
   EXPECT_EQ(j["sql"], op.sql);
+  EXPECT_EQ(j["sql_params"], nlohmann::json::array());  // VACUUM binds nothing
   ASSERT_EQ(j["guards"].size(), 2u);
   EXPECT_EQ(j["guards"][1]["guard"], "superuser_role");
   EXPECT_EQ(j["guards"][1]["outcome"], "warn");

@@ -182,13 +182,18 @@ TEST_F(RecoveryIntegration, DryRunListsExactlyTheExpectedBackendsAndExecutingHit
     EXPECT_NE(guards.find("pid " + std::to_string(pid) + " "), std::string::npos) << guards;
     EXPECT_NE(guards.find(why), std::string::npos) << guards;
   }
-  // The SQL that would run: one cancel, and cancel-if-active + terminate for each idle one.
+  // The SQL that would run, as it would be sent: one cancel, and cancel-if-active + terminate
+  // for each idle one, each line with $1 = pid and $2 = backend_start in sql_params.
   EXPECT_NE(planned.sql.find("pg_cancel_backend(a.pid) from pg_catalog.pg_stat_activity a "
-                             "where a.pid = " +
-                             std::to_string(sleeper.backend_pid())),
+                             "where a.pid = $1 and a.backend_start = $2::timestamptz"),
             std::string::npos)
       << planned.sql;
+  EXPECT_EQ(planned.sql.find(s.backend_start), std::string::npos) << planned.sql;
   EXPECT_EQ(std::count(planned.sql.begin(), planned.sql.end(), '\n'), 4) << planned.sql;
+  ASSERT_EQ(planned.sql_params.size(), 5U);
+  EXPECT_EQ(planned.sql_params[0],
+            (std::vector<std::string>{std::to_string(sleeper.backend_pid()), s.backend_start}));
+  EXPECT_EQ(planned.sql_params[4].size(), 2U);
 
   // The dry run read pg_stat_activity (recorded) and signalled nothing (not recorded).
   EXPECT_GE(StatementsMentioning("pg_backend_pid()"), 1);
