@@ -2,6 +2,7 @@
 #include "analysis/database_deltas.h"
 
 #include <map>
+#include <string_view>
 
 #include "analysis/snapshot_helpers.h"
 
@@ -28,6 +29,10 @@ DatabaseDeltas MatchDatabases(const model::Snapshot& current, const model::Snaps
   }
   out.comparable = true;
   out.interval_seconds = IntervalSeconds(current, *previous, model::kStandardTier);
+  std::map<std::string_view, bool> allows_connections;
+  for (const model::DatabaseAge& a : current.database_ages) {
+    allows_connections.emplace(a.datname, a.datallowconn);
+  }
   std::map<std::uint32_t, const model::DatabaseStats*> before;
   for (const model::DatabaseStats& d : previous->databases) before.emplace(d.datid, &d);
   for (const model::DatabaseStats& d : current.databases) {
@@ -35,7 +40,9 @@ DatabaseDeltas MatchDatabases(const model::Snapshot& current, const model::Snaps
     // A database created (or dropped and re-created under its name) in the interval has no
     // earlier row to subtract.
     if (it == before.end() || it->second->datname != d.datname) continue;
-    out.pairs.push_back({&d, it->second, d.stats_reset != it->second->stats_reset});
+    const auto allows = allows_connections.find(d.datname);
+    out.pairs.push_back({&d, it->second, d.stats_reset != it->second->stats_reset,
+                         allows == allows_connections.end() || allows->second});
   }
   return out;
 }

@@ -18,6 +18,9 @@ struct DatabasePair {
   const model::DatabaseStats* now = nullptr;
   const model::DatabaseStats* before = nullptr;
   bool reset = false;  // stats_reset moved: no delta is meaningful for this database
+  // pg_database.datallowconn (from the current sample's database ages; true when unknown):
+  // false for template0, which only autovacuum enters, so it has no client traffic to judge.
+  bool allows_connections = true;
 
   // now − before of one counter; empty when reset or when it went backwards.
   std::optional<double> Delta(std::int64_t model::DatabaseStats::*counter) const;

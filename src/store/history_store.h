@@ -103,7 +103,8 @@ class HistoryStore {
   // Updates the finding episodes of `target` with the complete set of findings it has at
   // `at`: a finding seen again extends its open episode (last_seen, worst severity, latest
   // value and message), a new one opens an episode, and an open episode missing from
-  // `findings` is closed at `at`.
+  // `findings` is closed at `at`. (An open episode's last_seen is `at` of the target's latest
+  // call; implementations need not rewrite each open episode per call to keep it so.)
   virtual common::Status RecordFindings(std::string_view target, common::Timestamp at,
                                         const std::vector<model::Finding>& findings) = 0;
 

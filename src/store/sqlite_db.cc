@@ -111,21 +111,31 @@ std::optional<double> SqliteStatement::ColumnOptionalDouble(int column) const {
   return ColumnDouble(column);
 }
 
-SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept
+    : db_(other.db_), path_(std::move(other.path_)), cache_(std::move(other.cache_)) {
   other.db_ = nullptr;
+  other.cache_.clear();
 }
 
 SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
   if (this != &other) {
-    sqlite3_close_v2(db_);
+    Close();
     db_ = other.db_;
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
     other.db_ = nullptr;
+    other.cache_.clear();
   }
   return *this;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() { Close(); }
+
+void SqliteDb::Close() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
 
 common::Result<SqliteDb> SqliteDb::Open(const std::string& path, const SqliteOpenOptions& options) {
   sqlite3* raw = nullptr;
@@ -170,14 +180,34 @@ common::Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   return SqliteStatement(db_, stmt);
 }
 
+SqliteDb::Lease::~Lease() {
+  if (stmt_ != nullptr) (void)stmt_->Reset();
+}
+
+common::Result<SqliteDb::Lease> SqliteDb::Cached(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    PGV_ASSIGN_OR_RETURN(SqliteStatement stmt, Prepare(sql));
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(std::move(stmt))).first;
+  } else {
+    // Left reset by the last lease; this only matters after a failed Reset there.
+    (void)it->second->Reset();
+  }
+  return Lease(it->second.get());
+}
+
 std::int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 std::int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t SqliteDb::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
 bool SqliteDb::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 common::Result<Transaction> Transaction::Begin(SqliteDb& db) {
-  PGV_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  // Cached: the writers begin and commit several transactions a second.
+  PGV_ASSIGN_OR_RETURN(SqliteDb::Lease begin, db.Cached("BEGIN IMMEDIATE"));
+  PGV_RETURN_IF_ERROR(begin->Run());
   return Transaction(&db);
 }
 
@@ -188,7 +218,10 @@ Transaction::~Transaction() {
 
 common::Status Transaction::Commit() {
   if (db_ == nullptr) return common::InternalError("commit of a finished transaction");
-  common::Status status = db_->Exec("COMMIT");
+  common::Status status = [&]() -> common::Status {
+    PGV_ASSIGN_OR_RETURN(SqliteDb::Lease commit, db_->Cached("COMMIT"));
+    return commit->Run();
+  }();
   if (status.ok()) db_ = nullptr;
   return status;
 }

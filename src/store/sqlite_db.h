@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -96,16 +97,44 @@ class SqliteDb {
   common::Status Exec(std::string_view sql);
   common::Result<SqliteStatement> Prepare(std::string_view sql);
 
+  // The statement for `sql`, prepared on the first call and kept by this connection for the
+  // next ones: statements run on every tick (the history writes) then skip SQLite's parser and
+  // planner. It comes reset and without bindings, and is reset again when the lease ends, so a
+  // read stopped after its first row does not hold its read transaction open. Use one lease at
+  // a time per statement text; the statement lives as long as the connection.
+  class Lease {
+   public:
+    explicit Lease(SqliteStatement* stmt) : stmt_(stmt) {}
+    Lease(Lease&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    SqliteStatement& operator*() const { return *stmt_; }
+    SqliteStatement* operator->() const { return stmt_; }
+
+   private:
+    SqliteStatement* stmt_;
+  };
+  common::Result<Lease> Cached(std::string_view sql);
+  // How many statements Cached() keeps (for tests).
+  size_t CachedCountForTest() const { return cache_.size(); }
+
   std::int64_t LastInsertRowId() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t Changes() const;
+  // Rows changed by every INSERT, UPDATE and DELETE since the connection opened.
+  std::int64_t TotalChanges() const;
   bool InTransaction() const;
   const std::string& path() const { return path_; }
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  void Close();  // finalizes the cached statements, then closes the connection
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Cached()'s statements by SQL text; unique_ptr keeps leases valid while the map grows.
+  std::map<std::string, std::unique_ptr<SqliteStatement>, std::less<>> cache_;
 };
 
 // A transaction that rolls back unless Commit() succeeded. BEGIN IMMEDIATE by default: the

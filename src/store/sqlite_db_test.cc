@@ -87,5 +87,48 @@ TEST(SqliteDb, DurableTransactionCommitsWithFullSyncThenRestoresNormal) {
   EXPECT_EQ(One(*db, "SELECT count(*) FROM alerts"), 1);
 }
 
+TEST(SqliteDb, CachedStatementsArePreparedOnceAndComeBackReset) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER NOT NULL); INSERT INTO t VALUES (1), (2)").ok());
+  const char* sql = "SELECT x FROM t WHERE x >= ?1 ORDER BY x";
+  SqliteStatement* first = nullptr;
+  {
+    auto q = db->Cached(sql);
+    ASSERT_TRUE(q.has_value()) << q.error().ToString();
+    first = &**q;
+    ASSERT_TRUE((*q)->BindInt64(1, 2).ok());
+    ASSERT_TRUE((*q)->Step().value_or(false));
+    EXPECT_EQ((*q)->ColumnInt64(0), 2);
+    // Left after its first row: the lease resets it, so no read stays open.
+  }
+  {
+    auto q = db->Cached(sql);
+    ASSERT_TRUE(q.has_value());
+    EXPECT_EQ(&**q, first);  // the same statement, not prepared again
+    // No binding left from the last use: NULL matches nothing.
+    EXPECT_FALSE((*q)->Step().value_or(true));
+  }
+  EXPECT_EQ(db->CachedCountForTest(), 1u);
+  // A cached statement survives a change of the schema (SQLite prepares it again itself).
+  ASSERT_TRUE(db->Exec("CREATE INDEX t_x ON t (x)").ok());
+  auto q = db->Cached(sql);
+  ASSERT_TRUE(q.has_value());
+  ASSERT_TRUE((*q)->BindInt64(1, 1).ok());
+  ASSERT_TRUE((*q)->Step().value_or(false));
+  EXPECT_EQ((*q)->ColumnInt64(0), 1);
+}
+
+TEST(SqliteDb, TotalChangesCountsEveryRowWritten) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER NOT NULL)").ok());
+  const std::int64_t before = db->TotalChanges();
+  ASSERT_TRUE(db->Exec("INSERT INTO t VALUES (1), (2), (3); UPDATE t SET x = 0 WHERE x > 1").ok());
+  EXPECT_EQ(db->TotalChanges() - before, 5);
+}
+
 }  // namespace
 }  // namespace pgvigil::store

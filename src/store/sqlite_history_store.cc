@@ -136,6 +136,19 @@ std::int64_t Width(Resolution r) {
 
 int SeverityRank(model::Severity s) { return static_cast<int>(s); }
 
+// Orders finding episodes by (finding id, object).
+int CompareKeys(std::string_view id_a, std::string_view object_a, std::string_view id_b,
+                std::string_view object_b) {
+  if (const int c = id_a.compare(id_b); c != 0) return c;
+  return object_a.compare(object_b);
+}
+
+// A finding's value as SQLite keeps it (NaN becomes NULL), so a reloaded episode compares equal.
+std::optional<double> StoredValue(std::optional<double> v) {
+  if (v && std::isnan(*v)) return std::nullopt;
+  return v;
+}
+
 model::Severity SeverityFromRank(std::int64_t rank) {
   switch (rank) {
     case 0:
@@ -222,16 +235,16 @@ void SqliteHistoryStore::ReturnReader(std::unique_ptr<SqliteDb> db) {
 
 common::Result<std::int64_t> SqliteHistoryStore::TargetId(std::string_view name) {
   if (const auto it = target_ids_.find(name); it != target_ids_.end()) return it->second;
-  PGV_ASSIGN_OR_RETURN(SqliteStatement insert,
-                       writer_.Prepare("INSERT OR IGNORE INTO targets (name) VALUES (?1)"));
-  PGV_RETURN_IF_ERROR(insert.BindText(1, name));
-  PGV_RETURN_IF_ERROR(insert.Run());
-  PGV_ASSIGN_OR_RETURN(SqliteStatement select,
-                       writer_.Prepare("SELECT id FROM targets WHERE name = ?1"));
-  PGV_RETURN_IF_ERROR(select.BindText(1, name));
-  PGV_ASSIGN_OR_RETURN(const bool row, select.Step());
+  PGV_ASSIGN_OR_RETURN(SqliteDb::Lease insert,
+                       writer_.Cached("INSERT OR IGNORE INTO targets (name) VALUES (?1)"));
+  PGV_RETURN_IF_ERROR(insert->BindText(1, name));
+  PGV_RETURN_IF_ERROR(insert->Run());
+  PGV_ASSIGN_OR_RETURN(SqliteDb::Lease select,
+                       writer_.Cached("SELECT id FROM targets WHERE name = ?1"));
+  PGV_RETURN_IF_ERROR(select->BindText(1, name));
+  PGV_ASSIGN_OR_RETURN(const bool row, select->Step());
   if (!row) return common::InternalError(fmt::format("store: target {} not found", name));
-  const std::int64_t id = select.ColumnInt64(0);
+  const std::int64_t id = select->ColumnInt64(0);
   target_ids_.emplace(std::string(name), id);
   return id;
 }
@@ -242,23 +255,23 @@ common::Result<std::int64_t> SqliteHistoryStore::SeriesId(std::int64_t target_id
   auto key = std::make_tuple(target_id, metric, labels);
   if (const auto it = series_ids_.find(key); it != series_ids_.end()) return it->second;
   PGV_ASSIGN_OR_RETURN(
-      SqliteStatement insert,
-      writer_.Prepare(
+      SqliteDb::Lease insert,
+      writer_.Cached(
           "INSERT OR IGNORE INTO series (target_id, metric, labels) VALUES (?1, ?2, ?3)"));
-  PGV_RETURN_IF_ERROR(insert.BindInt64(1, target_id));
-  PGV_RETURN_IF_ERROR(insert.BindText(2, metric));
-  PGV_RETURN_IF_ERROR(insert.BindText(3, labels));
-  PGV_RETURN_IF_ERROR(insert.Run());
+  PGV_RETURN_IF_ERROR(insert->BindInt64(1, target_id));
+  PGV_RETURN_IF_ERROR(insert->BindText(2, metric));
+  PGV_RETURN_IF_ERROR(insert->BindText(3, labels));
+  PGV_RETURN_IF_ERROR(insert->Run());
   PGV_ASSIGN_OR_RETURN(
-      SqliteStatement select,
-      writer_.Prepare(
+      SqliteDb::Lease select,
+      writer_.Cached(
           "SELECT id FROM series WHERE target_id = ?1 AND metric = ?2 AND labels = ?3"));
-  PGV_RETURN_IF_ERROR(select.BindInt64(1, target_id));
-  PGV_RETURN_IF_ERROR(select.BindText(2, metric));
-  PGV_RETURN_IF_ERROR(select.BindText(3, labels));
-  PGV_ASSIGN_OR_RETURN(const bool row, select.Step());
+  PGV_RETURN_IF_ERROR(select->BindInt64(1, target_id));
+  PGV_RETURN_IF_ERROR(select->BindText(2, metric));
+  PGV_RETURN_IF_ERROR(select->BindText(3, labels));
+  PGV_ASSIGN_OR_RETURN(const bool row, select->Step());
   if (!row) return common::InternalError("store: series not found after insert");
-  const std::int64_t id = select.ColumnInt64(0);
+  const std::int64_t id = select->ColumnInt64(0);
   series_ids_.emplace(std::move(key), id);
   return id;
 }
@@ -268,8 +281,8 @@ common::Status SqliteHistoryStore::AppendPoints(std::span<const model::MetricPoi
   std::lock_guard lock(write_mu_);
   common::Status status = [&]() -> common::Status {
     PGV_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(writer_));
-    PGV_ASSIGN_OR_RETURN(SqliteStatement insert,
-                         writer_.Prepare("INSERT OR REPLACE INTO points_raw (series_id, ts, value) "
+    PGV_ASSIGN_OR_RETURN(SqliteDb::Lease insert,
+                         writer_.Cached("INSERT OR REPLACE INTO points_raw (series_id, ts, value) "
                                          "VALUES (?1, ?2, ?3)"));
     std::string last_target;
     std::int64_t target_id = 0;
@@ -282,10 +295,10 @@ common::Status SqliteHistoryStore::AppendPoints(std::span<const model::MetricPoi
       }
       PGV_ASSIGN_OR_RETURN(const std::int64_t series,
                            SeriesId(target_id, p.metric, CanonicalLabels(p.labels)));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(1, series));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(2, Micros(p.timestamp)));
-      PGV_RETURN_IF_ERROR(insert.BindDouble(3, p.value));
-      PGV_RETURN_IF_ERROR(insert.Run());
+      PGV_RETURN_IF_ERROR(insert->BindInt64(1, series));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(2, Micros(p.timestamp)));
+      PGV_RETURN_IF_ERROR(insert->BindDouble(3, p.value));
+      PGV_RETURN_IF_ERROR(insert->Run());
     }
     return tx.Commit();
   }();
@@ -298,23 +311,25 @@ common::Status SqliteHistoryStore::AppendPoints(std::span<const model::MetricPoi
 }
 
 common::Status SqliteHistoryStore::RecordSnapshot(const model::Snapshot& s) {
-  std::lock_guard lock(write_mu_);
   const bool slow = HasTier(s, "slow") &&
                     (Ok(s, "stat_user_tables") || Ok(s, "stat_user_indexes") || Ok(s, "storage"));
   bool statements = Ok(s, "stat_statements");
+  // A fast-only collection (the daemon's every second) holds nothing kept here: no transaction.
+  if (!statements && !slow) return common::Status::Ok();
+  std::lock_guard lock(write_mu_);
   common::Status status = [&]() -> common::Status {
     PGV_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(writer_));
     PGV_ASSIGN_OR_RETURN(const std::int64_t target_id, TargetId(s.target));
     if (statements) {
       auto last = last_statement_sample_.find(target_id);
       if (last == last_statement_sample_.end()) {
-        PGV_ASSIGN_OR_RETURN(SqliteStatement q,
-                             writer_.Prepare("SELECT max(collected_at) FROM samples "
+        PGV_ASSIGN_OR_RETURN(SqliteDb::Lease q,
+                             writer_.Cached("SELECT max(collected_at) FROM samples "
                                              "WHERE target_id = ?1 AND has_statements = 1"));
-        PGV_RETURN_IF_ERROR(q.BindInt64(1, target_id));
-        PGV_ASSIGN_OR_RETURN(const bool row, q.Step());
-        if (row && !q.IsNull(0)) {
-          last = last_statement_sample_.emplace(target_id, FromMicros(q.ColumnInt64(0))).first;
+        PGV_RETURN_IF_ERROR(q->BindInt64(1, target_id));
+        PGV_ASSIGN_OR_RETURN(const bool row, q->Step());
+        if (row && !q->IsNull(0)) {
+          last = last_statement_sample_.emplace(target_id, FromMicros(q->ColumnInt64(0))).first;
         }
       }
       if (last != last_statement_sample_.end() &&
@@ -342,29 +357,29 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
   const bool indexes = with_slow && Ok(s, "stat_user_indexes");
   const bool sizes = with_slow && Ok(s, "storage");
   PGV_ASSIGN_OR_RETURN(
-      SqliteStatement sample,
-      writer_.Prepare(
+      SqliteDb::Lease sample,
+      writer_.Cached(
           "INSERT INTO samples (target_id, collected_at, postmaster_start_time, current_user, "
           "is_superuser, has_read_all_stats, has_statements, statements_dealloc, "
           "statements_stats_reset, has_tables, has_indexes, has_sizes) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(1, target_id));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(2, Micros(s.collected_at)));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(3, Micros(s.server.postmaster_start_time)));
-  PGV_RETURN_IF_ERROR(sample.BindText(4, s.server.current_user));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(5, s.server.is_superuser ? 1 : 0));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(6, s.server.has_read_all_stats ? 1 : 0));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(7, with_statements ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(1, target_id));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(2, Micros(s.collected_at)));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(3, Micros(s.server.postmaster_start_time)));
+  PGV_RETURN_IF_ERROR(sample->BindText(4, s.server.current_user));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(5, s.server.is_superuser ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(6, s.server.has_read_all_stats ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(7, with_statements ? 1 : 0));
   if (with_statements && s.statements_info) {
-    PGV_RETURN_IF_ERROR(sample.BindInt64(8, s.statements_info->dealloc));
+    PGV_RETURN_IF_ERROR(sample->BindInt64(8, s.statements_info->dealloc));
     if (s.statements_info->stats_reset) {
-      PGV_RETURN_IF_ERROR(sample.BindInt64(9, Micros(*s.statements_info->stats_reset)));
+      PGV_RETURN_IF_ERROR(sample->BindInt64(9, Micros(*s.statements_info->stats_reset)));
     }
   }
-  PGV_RETURN_IF_ERROR(sample.BindInt64(10, tables ? 1 : 0));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(11, indexes ? 1 : 0));
-  PGV_RETURN_IF_ERROR(sample.BindInt64(12, sizes ? 1 : 0));
-  PGV_RETURN_IF_ERROR(sample.Run());
+  PGV_RETURN_IF_ERROR(sample->BindInt64(10, tables ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(11, indexes ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->BindInt64(12, sizes ? 1 : 0));
+  PGV_RETURN_IF_ERROR(sample->Run());
   const std::int64_t sample_id = writer_.LastInsertRowId();
 
   if (with_statements) {
@@ -384,8 +399,8 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
       if (i < top_n || (kept_before && chosen.size() < 2 * top_n)) chosen.push_back(by_time[i]);
     }
     PGV_ASSIGN_OR_RETURN(
-        SqliteStatement insert,
-        writer_.Prepare("INSERT INTO statement_samples (sample_id, userid, dbid, queryid, "
+        SqliteDb::Lease insert,
+        writer_.Cached("INSERT INTO statement_samples (sample_id, userid, dbid, queryid, "
                         "toplevel, rolname, datname, calls, total_exec_time, mean_exec_time, "
                         "rows, shared_blks_hit, shared_blks_read, temp_blks_written, "
                         "stats_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
@@ -393,22 +408,22 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
     std::set<StatementKey> keys;
     for (const model::StatementStats* st : chosen) {
       keys.insert(key_of(*st));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(1, sample_id));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(2, st->userid));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(3, st->dbid));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(4, st->queryid));
-      PGV_RETURN_IF_ERROR(insert.BindOptional(5, st->toplevel));
-      PGV_RETURN_IF_ERROR(insert.BindText(6, st->rolname));
-      PGV_RETURN_IF_ERROR(insert.BindText(7, st->datname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(8, st->calls));
-      PGV_RETURN_IF_ERROR(insert.BindDouble(9, st->total_exec_time));
-      PGV_RETURN_IF_ERROR(insert.BindDouble(10, st->mean_exec_time));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(11, st->rows));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(12, st->shared_blks_hit));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(13, st->shared_blks_read));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(14, st->temp_blks_written));
-      if (st->stats_since) PGV_RETURN_IF_ERROR(insert.BindInt64(15, Micros(*st->stats_since)));
-      PGV_RETURN_IF_ERROR(insert.Run());
+      PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(2, st->userid));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(3, st->dbid));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(4, st->queryid));
+      PGV_RETURN_IF_ERROR(insert->BindOptional(5, st->toplevel));
+      PGV_RETURN_IF_ERROR(insert->BindText(6, st->rolname));
+      PGV_RETURN_IF_ERROR(insert->BindText(7, st->datname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(8, st->calls));
+      PGV_RETURN_IF_ERROR(insert->BindDouble(9, st->total_exec_time));
+      PGV_RETURN_IF_ERROR(insert->BindDouble(10, st->mean_exec_time));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(11, st->rows));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(12, st->shared_blks_hit));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(13, st->shared_blks_read));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(14, st->temp_blks_written));
+      if (st->stats_since) PGV_RETURN_IF_ERROR(insert->BindInt64(15, Micros(*st->stats_since)));
+      PGV_RETURN_IF_ERROR(insert->Run());
     }
     previous = std::move(keys);
     last_statement_sample_[target_id] = s.collected_at;
@@ -423,130 +438,233 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
       }
     }
     PGV_ASSIGN_OR_RETURN(
-        SqliteStatement insert,
-        writer_.Prepare("INSERT INTO table_samples (sample_id, datname, relid, schemaname, "
+        SqliteDb::Lease insert,
+        writer_.Cached("INSERT INTO table_samples (sample_id, datname, relid, schemaname, "
                         "relname, seq_scan, idx_scan, n_live_tup, n_dead_tup, "
                         "estimated_size_bytes, total_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                         "?8, ?9, ?10, ?11)"));
     for (const model::TableStats& t : s.tables) {
-      PGV_RETURN_IF_ERROR(insert.BindInt64(1, sample_id));
-      PGV_RETURN_IF_ERROR(insert.BindText(2, t.datname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(3, t.relid));
-      PGV_RETURN_IF_ERROR(insert.BindText(4, t.schemaname));
-      PGV_RETURN_IF_ERROR(insert.BindText(5, t.relname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(6, t.seq_scan));
-      PGV_RETURN_IF_ERROR(insert.BindOptional(7, t.idx_scan));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(8, t.n_live_tup));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(9, t.n_dead_tup));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(10, t.estimated_size_bytes));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
+      PGV_RETURN_IF_ERROR(insert->BindText(2, t.datname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(3, t.relid));
+      PGV_RETURN_IF_ERROR(insert->BindText(4, t.schemaname));
+      PGV_RETURN_IF_ERROR(insert->BindText(5, t.relname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(6, t.seq_scan));
+      PGV_RETURN_IF_ERROR(insert->BindOptional(7, t.idx_scan));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(8, t.n_live_tup));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(9, t.n_dead_tup));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(10, t.estimated_size_bytes));
       if (const auto it = total_bytes.find({t.datname, t.relid}); it != total_bytes.end()) {
-        PGV_RETURN_IF_ERROR(insert.BindInt64(11, it->second));
+        PGV_RETURN_IF_ERROR(insert->BindInt64(11, it->second));
       }
-      PGV_RETURN_IF_ERROR(insert.Run());
+      PGV_RETURN_IF_ERROR(insert->Run());
     }
   }
   if (indexes) {
     PGV_ASSIGN_OR_RETURN(
-        SqliteStatement insert,
-        writer_.Prepare("INSERT INTO index_samples (sample_id, datname, relid, indexrelid, "
+        SqliteDb::Lease insert,
+        writer_.Cached("INSERT INTO index_samples (sample_id, datname, relid, indexrelid, "
                         "schemaname, relname, indexrelname, idx_scan, estimated_size_bytes) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     for (const model::IndexStats& i : s.indexes) {
-      PGV_RETURN_IF_ERROR(insert.BindInt64(1, sample_id));
-      PGV_RETURN_IF_ERROR(insert.BindText(2, i.datname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(3, i.relid));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(4, i.indexrelid));
-      PGV_RETURN_IF_ERROR(insert.BindText(5, i.schemaname));
-      PGV_RETURN_IF_ERROR(insert.BindText(6, i.relname));
-      PGV_RETURN_IF_ERROR(insert.BindText(7, i.indexrelname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(8, i.idx_scan));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(9, i.estimated_size_bytes));
-      PGV_RETURN_IF_ERROR(insert.Run());
+      PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
+      PGV_RETURN_IF_ERROR(insert->BindText(2, i.datname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(3, i.relid));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(4, i.indexrelid));
+      PGV_RETURN_IF_ERROR(insert->BindText(5, i.schemaname));
+      PGV_RETURN_IF_ERROR(insert->BindText(6, i.relname));
+      PGV_RETURN_IF_ERROR(insert->BindText(7, i.indexrelname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(8, i.idx_scan));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(9, i.estimated_size_bytes));
+      PGV_RETURN_IF_ERROR(insert->Run());
     }
   }
   if (sizes) {
-    PGV_ASSIGN_OR_RETURN(SqliteStatement insert,
-                         writer_.Prepare("INSERT INTO database_size_samples (sample_id, datname, "
+    PGV_ASSIGN_OR_RETURN(SqliteDb::Lease insert,
+                         writer_.Cached("INSERT INTO database_size_samples (sample_id, datname, "
                                          "size_bytes) VALUES (?1, ?2, ?3)"));
     for (const model::DatabaseSize& d : s.database_sizes) {
-      PGV_RETURN_IF_ERROR(insert.BindInt64(1, sample_id));
-      PGV_RETURN_IF_ERROR(insert.BindText(2, d.datname));
-      PGV_RETURN_IF_ERROR(insert.BindInt64(3, d.size_bytes));
-      PGV_RETURN_IF_ERROR(insert.Run());
+      PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
+      PGV_RETURN_IF_ERROR(insert->BindText(2, d.datname));
+      PGV_RETURN_IF_ERROR(insert->BindInt64(3, d.size_bytes));
+      PGV_RETURN_IF_ERROR(insert->Run());
     }
   }
   return common::Status::Ok();
 }
 
+common::Result<SqliteHistoryStore::OpenEpisodes*> SqliteHistoryStore::LoadOpenEpisodes(
+    std::int64_t target_id) {
+  if (const auto it = open_episodes_.find(target_id); it != open_episodes_.end()) {
+    return &it->second;
+  }
+  OpenEpisodes loaded;
+  {
+    PGV_ASSIGN_OR_RETURN(SqliteStatement q, writer_.Prepare("SELECT findings_recorded_at FROM "
+                                                            "targets WHERE id = ?1"));
+    PGV_RETURN_IF_ERROR(q.BindInt64(1, target_id));
+    PGV_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (row) loaded.recorded_at = q.ColumnOptionalInt64(0);
+  }
+  PGV_ASSIGN_OR_RETURN(
+      SqliteStatement q,
+      writer_.Prepare("SELECT id, finding_id, object, worst_severity, last_severity, last_value, "
+                      "unit, message FROM finding_episodes "
+                      "WHERE target_id = ?1 AND closed_at IS NULL"));
+  PGV_RETURN_IF_ERROR(q.BindInt64(1, target_id));
+  while (true) {
+    PGV_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) break;
+    OpenEpisode e;
+    e.id = q.ColumnInt64(0);
+    e.worst_severity = static_cast<int>(q.ColumnInt64(3));
+    e.last_severity = static_cast<int>(q.ColumnInt64(4));
+    e.last_value = q.ColumnOptionalDouble(5);
+    e.unit = q.ColumnText(6);
+    e.message = q.ColumnText(7);
+    loaded.by_key.emplace(EpisodeKey{q.ColumnText(1), q.ColumnText(2)}, std::move(e));
+  }
+  return &open_episodes_.emplace(target_id, std::move(loaded)).first->second;
+}
+
 common::Status SqliteHistoryStore::RecordFindings(std::string_view target, common::Timestamp at,
                                                   const std::vector<model::Finding>& findings) {
-  // One entry per (id, object): the most severe finding of each.
-  std::map<std::pair<std::string, std::string>, const model::Finding*> latest;
-  for (const model::Finding& f : findings) {
-    const model::Finding*& slot = latest[{f.id, f.object}];
-    if (slot == nullptr || SeverityRank(f.severity) > SeverityRank(slot->severity)) slot = &f;
-  }
+  // One entry per (id, object), the most severe of each (the first of equal ones), in the
+  // order of the open episodes' map, so the two are walked side by side.
+  std::vector<const model::Finding*> latest;
+  latest.reserve(findings.size());
+  for (const model::Finding& f : findings) latest.push_back(&f);
+  std::stable_sort(latest.begin(), latest.end(), [](const auto* a, const auto* b) {
+    if (const int c = CompareKeys(a->id, a->object, b->id, b->object); c != 0) return c < 0;
+    return SeverityRank(a->severity) > SeverityRank(b->severity);
+  });
+  latest.erase(std::unique(latest.begin(), latest.end(),
+                           [](const auto* a, const auto* b) {
+                             return CompareKeys(a->id, a->object, b->id, b->object) == 0;
+                           }),
+               latest.end());
   const std::int64_t ts = Micros(at);
+
   std::lock_guard lock(write_mu_);
+  using OpenMap = decltype(OpenEpisodes::by_key);
+  // What the transaction does to the open episodes, applied to the cache once it committed.
+  std::vector<OpenMap::iterator> closed;
+  std::vector<std::pair<OpenMap::iterator, OpenEpisode>> updated;
+  std::vector<std::pair<EpisodeKey, OpenEpisode>> inserted;
+  OpenEpisodes* open = nullptr;
+  std::int64_t recorded_at = ts;
   common::Status status = [&]() -> common::Status {
     PGV_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(writer_));
     PGV_ASSIGN_OR_RETURN(const std::int64_t target_id, TargetId(target));
-    std::map<std::pair<std::string, std::string>, std::int64_t> open;
-    {
-      PGV_ASSIGN_OR_RETURN(SqliteStatement q,
-                           writer_.Prepare("SELECT id, finding_id, object FROM finding_episodes "
-                                           "WHERE target_id = ?1 AND closed_at IS NULL"));
-      PGV_RETURN_IF_ERROR(q.BindInt64(1, target_id));
-      while (true) {
-        PGV_ASSIGN_OR_RETURN(const bool row, q.Step());
-        if (!row) break;
-        open[{q.ColumnText(1), q.ColumnText(2)}] = q.ColumnInt64(0);
+    PGV_ASSIGN_OR_RETURN(open, LoadOpenEpisodes(target_id));
+    if (open->recorded_at) recorded_at = std::max(*open->recorded_at, ts);
+
+    const auto state_of = [](const model::Finding& f) {
+      OpenEpisode e;
+      e.last_severity = SeverityRank(f.severity);
+      e.worst_severity = e.last_severity;
+      e.last_value = StoredValue(f.value);
+      e.unit = f.unit;
+      e.message = f.message;
+      return e;
+    };
+    const auto insert = [&](const model::Finding& f) -> common::Status {
+      PGV_ASSIGN_OR_RETURN(
+          SqliteDb::Lease q,
+          writer_.Cached("INSERT INTO finding_episodes (target_id, finding_id, object, "
+                         "first_seen, last_seen, worst_severity, last_severity, last_value, unit, "
+                         "message) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?7, ?8)"));
+      PGV_RETURN_IF_ERROR(q->BindInt64(1, target_id));
+      PGV_RETURN_IF_ERROR(q->BindText(2, f.id));
+      PGV_RETURN_IF_ERROR(q->BindText(3, f.object));
+      PGV_RETURN_IF_ERROR(q->BindInt64(4, ts));
+      PGV_RETURN_IF_ERROR(q->BindInt64(5, SeverityRank(f.severity)));
+      PGV_RETURN_IF_ERROR(q->BindOptional(6, f.value));
+      PGV_RETURN_IF_ERROR(q->BindText(7, f.unit));
+      PGV_RETURN_IF_ERROR(q->BindText(8, f.message));
+      PGV_RETURN_IF_ERROR(q->Run());
+      OpenEpisode e = state_of(f);
+      e.id = writer_.LastInsertRowId();
+      inserted.emplace_back(EpisodeKey{f.id, f.object}, std::move(e));
+      return common::Status::Ok();
+    };
+    // An episode seen again is written only when what it shows changed; its last_seen is
+    // the target's findings_recorded_at, written once below.
+    const auto update = [&](OpenMap::iterator it, const model::Finding& f) -> common::Status {
+      const OpenEpisode& was = it->second;
+      OpenEpisode now = state_of(f);
+      now.id = was.id;
+      now.worst_severity = std::max(was.worst_severity, now.last_severity);
+      if (now.last_severity == was.last_severity && now.last_value == was.last_value &&
+          now.unit == was.unit && now.message == was.message) {
+        return common::Status::Ok();
       }
-    }
-    PGV_ASSIGN_OR_RETURN(
-        SqliteStatement update,
-        writer_.Prepare("UPDATE finding_episodes SET last_seen = max(last_seen, ?2), "
-                        "worst_severity = max(worst_severity, ?3), last_severity = ?3, "
-                        "last_value = ?4, unit = ?5, message = ?6 WHERE id = ?1"));
-    PGV_ASSIGN_OR_RETURN(
-        SqliteStatement insert,
-        writer_.Prepare("INSERT INTO finding_episodes (target_id, finding_id, object, first_seen, "
-                        "last_seen, worst_severity, last_severity, last_value, unit, message) "
-                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?7, ?8)"));
-    PGV_ASSIGN_OR_RETURN(
-        SqliteStatement close,
-        writer_.Prepare("UPDATE finding_episodes SET closed_at = ?2 WHERE id = ?1"));
-    for (const auto& [key, f] : latest) {
-      if (const auto it = open.find(key); it != open.end()) {
-        PGV_RETURN_IF_ERROR(update.BindInt64(1, it->second));
-        PGV_RETURN_IF_ERROR(update.BindInt64(2, ts));
-        PGV_RETURN_IF_ERROR(update.BindInt64(3, SeverityRank(f->severity)));
-        PGV_RETURN_IF_ERROR(update.BindOptional(4, f->value));
-        PGV_RETURN_IF_ERROR(update.BindText(5, f->unit));
-        PGV_RETURN_IF_ERROR(update.BindText(6, f->message));
-        PGV_RETURN_IF_ERROR(update.Run());
-        open.erase(it);
+      PGV_ASSIGN_OR_RETURN(
+          SqliteDb::Lease q,
+          writer_.Cached("UPDATE finding_episodes SET last_seen = max(last_seen, ?2), "
+                         "worst_severity = ?3, last_severity = ?4, last_value = ?5, unit = ?6, "
+                         "message = ?7 WHERE id = ?1"));
+      PGV_RETURN_IF_ERROR(q->BindInt64(1, now.id));
+      PGV_RETURN_IF_ERROR(q->BindInt64(2, ts));
+      PGV_RETURN_IF_ERROR(q->BindInt64(3, now.worst_severity));
+      PGV_RETURN_IF_ERROR(q->BindInt64(4, now.last_severity));
+      PGV_RETURN_IF_ERROR(q->BindOptional(5, now.last_value));
+      PGV_RETURN_IF_ERROR(q->BindText(6, now.unit));
+      PGV_RETURN_IF_ERROR(q->BindText(7, now.message));
+      PGV_RETURN_IF_ERROR(q->Run());
+      updated.emplace_back(it, std::move(now));
+      return common::Status::Ok();
+    };
+    // Gone now: it was last seen at the previous call (the target's mark before this one).
+    const auto close = [&](OpenMap::iterator it) -> common::Status {
+      PGV_ASSIGN_OR_RETURN(
+          SqliteDb::Lease q,
+          writer_.Cached("UPDATE finding_episodes SET closed_at = ?2, "
+                         "last_seen = max(last_seen, coalesce(?3, last_seen)) WHERE id = ?1"));
+      PGV_RETURN_IF_ERROR(q->BindInt64(1, it->second.id));
+      PGV_RETURN_IF_ERROR(q->BindInt64(2, ts));
+      PGV_RETURN_IF_ERROR(q->BindOptional(3, open->recorded_at));
+      PGV_RETURN_IF_ERROR(q->Run());
+      closed.push_back(it);
+      return common::Status::Ok();
+    };
+
+    auto it = open->by_key.begin();
+    size_t i = 0;
+    while (i < latest.size() || it != open->by_key.end()) {
+      const int c = i == latest.size()      ? 1
+                    : it == open->by_key.end() ? -1
+                                               : CompareKeys(latest[i]->id, latest[i]->object,
+                                                             it->first.first, it->first.second);
+      if (c < 0) {
+        PGV_RETURN_IF_ERROR(insert(*latest[i++]));
+      } else if (c > 0) {
+        PGV_RETURN_IF_ERROR(close(it++));
       } else {
-        PGV_RETURN_IF_ERROR(insert.BindInt64(1, target_id));
-        PGV_RETURN_IF_ERROR(insert.BindText(2, key.first));
-        PGV_RETURN_IF_ERROR(insert.BindText(3, key.second));
-        PGV_RETURN_IF_ERROR(insert.BindInt64(4, ts));
-        PGV_RETURN_IF_ERROR(insert.BindInt64(5, SeverityRank(f->severity)));
-        PGV_RETURN_IF_ERROR(insert.BindOptional(6, f->value));
-        PGV_RETURN_IF_ERROR(insert.BindText(7, f->unit));
-        PGV_RETURN_IF_ERROR(insert.BindText(8, f->message));
-        PGV_RETURN_IF_ERROR(insert.Run());
+        PGV_RETURN_IF_ERROR(update(it++, *latest[i++]));
       }
     }
-    for (const auto& [key, id] : open) {
-      PGV_RETURN_IF_ERROR(close.BindInt64(1, id));
-      PGV_RETURN_IF_ERROR(close.BindInt64(2, ts));
-      PGV_RETURN_IF_ERROR(close.Run());
+    if (open->recorded_at != recorded_at) {
+      PGV_ASSIGN_OR_RETURN(
+          SqliteDb::Lease q,
+          writer_.Cached("UPDATE targets SET findings_recorded_at = ?2 WHERE id = ?1"));
+      PGV_RETURN_IF_ERROR(q->BindInt64(1, target_id));
+      PGV_RETURN_IF_ERROR(q->BindInt64(2, recorded_at));
+      PGV_RETURN_IF_ERROR(q->Run());
     }
     return tx.Commit();
   }();
-  if (!status.ok()) target_ids_.clear();
-  return status;
+  if (!status.ok()) {
+    // The cache may be ahead of what was rolled back: read it from the file again.
+    target_ids_.clear();
+    open_episodes_.clear();
+    return status;
+  }
+  for (const OpenMap::iterator& it : closed) open->by_key.erase(it);
+  for (auto& [it, e] : updated) it->second = std::move(e);
+  for (auto& [key, e] : inserted) open->by_key.insert_or_assign(std::move(key), std::move(e));
+  open->recorded_at = recorded_at;
+  return common::Status::Ok();
 }
 
 common::Result<SeriesResult> SqliteHistoryStore::QuerySeries(const SeriesQuery& query) {
@@ -811,7 +929,11 @@ common::Result<std::vector<FindingEpisode>> SqliteHistoryStore::FindingEpisodes(
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement q,
       reader.db().Prepare(
-          "SELECT e.finding_id, e.object, e.first_seen, e.last_seen, e.closed_at, "
+          // An open episode was seen at the target's latest RecordFindings (its row is
+          // written only when what it shows changes).
+          "SELECT e.finding_id, e.object, e.first_seen, CASE WHEN e.closed_at IS NULL THEN "
+          "max(e.last_seen, coalesce(t.findings_recorded_at, e.last_seen)) ELSE e.last_seen END, "
+          "e.closed_at, "
           "e.worst_severity, e.last_severity, e.last_value, e.unit, e.message "
           "FROM finding_episodes e JOIN targets t ON t.id = e.target_id WHERE t.name = ?1 "
           "AND e.first_seen <= ?3 AND (e.closed_at IS NULL OR e.closed_at >= ?2) "
@@ -838,6 +960,11 @@ common::Result<std::vector<FindingEpisode>> SqliteHistoryStore::FindingEpisodes(
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::int64_t SqliteHistoryStore::WriterChangesForTest() {
+  std::lock_guard lock(write_mu_);
+  return writer_.TotalChanges();
 }
 
 common::Result<CompactStats> SqliteHistoryStore::Compact(common::Timestamp now) {

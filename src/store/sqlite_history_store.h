@@ -14,9 +14,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -81,6 +83,9 @@ class SqliteHistoryStore final : public HistoryStore {
                                                               common::Timestamp to) override;
   common::Result<CompactStats> Compact(common::Timestamp now) override;
 
+  // Rows the write connection inserted, updated or deleted since the store opened.
+  std::int64_t WriterChangesForTest();
+
  private:
   class Reader;
   // (userid, dbid, queryid, toplevel as -1/0/1)
@@ -98,6 +103,24 @@ class SqliteHistoryStore final : public HistoryStore {
   common::Status WriteSnapshot(const model::Snapshot& s, std::int64_t target_id,
                                bool with_statements, bool with_slow);
   common::Status RollUp(Resolution into, common::Timestamp now, CompactStats& stats);
+
+  // An open finding episode as its row holds it, so RecordFindings writes only what changed.
+  struct OpenEpisode {
+    std::int64_t id = 0;
+    int worst_severity = 0;
+    int last_severity = 0;
+    std::optional<double> last_value;
+    std::string unit;
+    std::string message;
+  };
+  using EpisodeKey = std::pair<std::string, std::string>;  // (finding id, object)
+  struct OpenEpisodes {
+    std::optional<std::int64_t> recorded_at;  // targets.findings_recorded_at
+    std::map<EpisodeKey, OpenEpisode> by_key;
+  };
+  // The open episodes of `target_id`, read from the file on first use (and after any failed
+  // write, which drops them all).
+  common::Result<OpenEpisodes*> LoadOpenEpisodes(std::int64_t target_id);
   common::Status DeleteOld(common::Timestamp now, CompactStats& stats);
 
   const std::string path_;
@@ -110,6 +133,9 @@ class SqliteHistoryStore final : public HistoryStore {
       series_ids_;                                                      // guarded by write_mu_
   std::map<std::int64_t, common::Timestamp> last_statement_sample_;     // guarded by write_mu_
   std::map<std::int64_t, std::set<StatementKey>> last_statement_keys_;  // guarded by write_mu_
+  // A copy of the committed open episodes by target id, never ahead of the file: changed only
+  // after a commit, cleared on any failed write.
+  std::map<std::int64_t, OpenEpisodes> open_episodes_;  // guarded by write_mu_
 
   std::mutex read_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // guarded by read_mu_

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "store/migrations.h"
 #include "store/store_test_support.h"
 
 namespace pgvigil::store {
@@ -430,6 +431,158 @@ TEST(SqliteHistoryStore, FindingEpisodesOpenUpdateAndClose) {
   ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->deleted_episodes, 2);
   EXPECT_EQ(f.store->FindingEpisodes("db1", At(0), At(kT0 + 1e6))->size(), 1u);
+}
+
+std::vector<model::Finding> ManyFindings(int n) {
+  std::vector<model::Finding> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(MakeFinding("index.unused", "idx" + std::to_string(i), model::Severity::kInfo,
+                              static_cast<double>(i)));
+  }
+  return out;
+}
+
+// The latest episode of each object of target db1.
+std::map<std::string, FindingEpisode> EpisodesByObject(HistoryStore& store) {
+  auto episodes = store.FindingEpisodes("db1", At(0), At(kT0 + 1e6));
+  EXPECT_TRUE(episodes.has_value()) << episodes.error().ToString();
+  std::map<std::string, FindingEpisode> out;
+  if (!episodes.has_value()) return out;
+  // By first_seen: the latest episode of each object wins.
+  for (FindingEpisode& e : *episodes) out[e.object] = std::move(e);
+  return out;
+}
+
+// Every call sees the same findings (the daemon's once a second): the episodes stay open,
+// their last_seen advances as read, and the only row written per call is the target's time.
+TEST(SqliteHistoryStore, FindingsSeenAgainWriteOneRowPerCall) {
+  StoreFixture f;
+  const std::vector<model::Finding> findings = ManyFindings(500);
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0), findings).ok());
+  const std::int64_t after_first = f.store->WriterChangesForTest();
+  EXPECT_GE(after_first, 500);  // the inserts (and the target)
+  for (int i = 1; i <= 5; ++i) {
+    const std::int64_t before = f.store->WriterChangesForTest();
+    ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0 + i), findings).ok());
+    EXPECT_EQ(f.store->WriterChangesForTest() - before, 1) << "call " << i;
+  }
+  auto episodes = EpisodesByObject(*f.store);
+  ASSERT_EQ(episodes.size(), 500u);
+  for (const auto& [object, e] : episodes) {
+    EXPECT_EQ(e.first_seen, At(kT0)) << object;
+    EXPECT_EQ(e.last_seen, At(kT0 + 5)) << object;
+    EXPECT_FALSE(e.closed_at.has_value()) << object;
+  }
+
+  // One changed, one gone, one new: three episode rows and the target's time.
+  std::vector<model::Finding> next = findings;
+  next[10].message = "now different";
+  next[10].severity = model::Severity::kWarning;
+  next.erase(next.begin() + 20);
+  next.push_back(MakeFinding("table.bloat", "t1", model::Severity::kWarning, 7));
+  const std::int64_t before = f.store->WriterChangesForTest();
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0 + 6), next).ok());
+  EXPECT_EQ(f.store->WriterChangesForTest() - before, 4);
+  episodes = EpisodesByObject(*f.store);
+  ASSERT_EQ(episodes.size(), 501u);
+  EXPECT_EQ(episodes["idx10"].message, "now different");
+  EXPECT_EQ(episodes["idx10"].last_severity, model::Severity::kWarning);
+  EXPECT_EQ(episodes["idx10"].worst_severity, model::Severity::kWarning);
+  EXPECT_EQ(episodes["idx10"].last_seen, At(kT0 + 6));
+  EXPECT_EQ(episodes["idx20"].closed_at, std::optional(At(kT0 + 6)));
+  EXPECT_EQ(episodes["idx20"].last_seen, At(kT0 + 5));  // seen last by the call before
+  EXPECT_EQ(episodes["t1"].first_seen, At(kT0 + 6));
+  EXPECT_EQ(episodes["idx0"].last_seen, At(kT0 + 6));
+  EXPECT_EQ(episodes["idx0"].first_seen, At(kT0));
+  // The closed episode keeps its last_seen while the target's time moves on.
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0 + 7), next).ok());
+  episodes = EpisodesByObject(*f.store);
+  EXPECT_EQ(episodes["idx20"].last_seen, At(kT0 + 5));
+  EXPECT_EQ(episodes["idx0"].last_seen, At(kT0 + 7));
+}
+
+// Nothing the file must know is kept only in memory: a store opened again on the file (after
+// a crash, say) carries the episodes on where the last commit left them.
+TEST(SqliteHistoryStore, FindingEpisodesCarryOnAfterTheStoreIsOpenedAgain) {
+  StoreFixture f;
+  const std::vector<model::Finding> findings = ManyFindings(3);
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0), findings).ok());
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0 + 1), findings).ok());
+  f.store.reset();
+  auto reopened = SqliteHistoryStore::Open(f.dir.File("history.db"));
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().ToString();
+  auto episodes = EpisodesByObject(**reopened);
+  ASSERT_EQ(episodes.size(), 3u);
+  EXPECT_EQ(episodes["idx1"].last_seen, At(kT0 + 1));
+  ASSERT_TRUE((*reopened)->RecordFindings("db1", At(kT0 + 2), findings).ok());
+  std::vector<model::Finding> fewer = findings;
+  fewer.pop_back();
+  ASSERT_TRUE((*reopened)->RecordFindings("db1", At(kT0 + 3), fewer).ok());
+  episodes = EpisodesByObject(**reopened);
+  ASSERT_EQ(episodes.size(), 3u);
+  EXPECT_EQ(episodes["idx0"].first_seen, At(kT0));  // not a second episode
+  EXPECT_EQ(episodes["idx0"].last_seen, At(kT0 + 3));
+  EXPECT_EQ(episodes["idx2"].closed_at, std::optional(At(kT0 + 3)));
+  EXPECT_EQ(episodes["idx2"].last_seen, At(kT0 + 2));
+}
+
+// After a failed write the open episodes are read from the file again, not trusted from memory.
+TEST(SqliteHistoryStore, AFailedFindingsWriteDropsWhatTheStoreRemembers) {
+  SqliteStoreOptions o;
+  o.busy_timeout = std::chrono::milliseconds(50);
+  StoreFixture f(o);
+  const std::vector<model::Finding> findings = ManyFindings(2);
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0), findings).ok());
+  auto other = SqliteDb::Open(f.dir.File("history.db"));
+  ASSERT_TRUE(other.has_value());
+  ASSERT_TRUE(other->Exec("BEGIN IMMEDIATE").ok());
+  ASSERT_TRUE(
+      other->Exec("UPDATE finding_episodes SET message = 'edited' WHERE object = 'idx0'").ok());
+  const common::Status busy = f.store->RecordFindings("db1", At(kT0 + 1), findings);
+  EXPECT_EQ(busy.code(), common::StatusCode::kUnavailable) << busy.ToString();
+  ASSERT_TRUE(other->Exec("COMMIT").ok());
+  // The row now differs from what the store last wrote; re-read, it is written back.
+  ASSERT_TRUE(f.store->RecordFindings("db1", At(kT0 + 2), findings).ok());
+  auto episodes = EpisodesByObject(*f.store);
+  EXPECT_EQ(episodes["idx0"].message, "value 0");
+  EXPECT_EQ(episodes["idx0"].last_seen, At(kT0 + 2));
+}
+
+// Stores written before migration 0005 updated last_seen on every call; the migration takes
+// each target's time from them.
+TEST(SqliteHistoryStore, Migration5TakesTheTargetsTimeFromItsOpenEpisodes) {
+  testing::TempDir dir;
+  {
+    auto db = SqliteDb::Open(dir.File("history.db"));
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE(ApplyMigrations(*db, BuiltinMigrations().first(4), At(kT0)).has_value());
+    ASSERT_TRUE(db->Exec("INSERT INTO targets (id, name) VALUES (1, 'db1');"
+                         "INSERT INTO finding_episodes (target_id, finding_id, object, first_seen, "
+                         "last_seen, closed_at, worst_severity, last_severity, unit, message) "
+                         "VALUES (1, 'a.x', 'o1', 1, 500, NULL, 1, 1, '', 'm'),"
+                         " (1, 'a.x', 'o2', 1, 300, 400, 1, 1, '', 'm')")
+                    .ok());
+  }
+  auto store = SqliteHistoryStore::Open(dir.File("history.db"));
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  auto episodes = (*store)->FindingEpisodes("db1", common::Timestamp{}, At(kT0));
+  ASSERT_TRUE(episodes.has_value());
+  ASSERT_EQ(episodes->size(), 2u);
+  EXPECT_EQ((*episodes)[0].last_seen.time_since_epoch().count(), 500);
+  EXPECT_EQ((*episodes)[1].last_seen.time_since_epoch().count(), 300);
+  // The next call closes o1, seen last at 500 µs.
+  ASSERT_TRUE((*store)->RecordFindings("db1", At(kT0), {}).ok());
+  episodes = (*store)->FindingEpisodes("db1", common::Timestamp{}, At(kT0));
+  EXPECT_EQ((*episodes)[0].closed_at, std::optional(At(kT0)));
+  EXPECT_EQ((*episodes)[0].last_seen.time_since_epoch().count(), 500);
+}
+
+TEST(SqliteHistoryStore, AFastOnlySampleWritesNothing) {
+  StoreFixture f;
+  const std::int64_t before = f.store->WriterChangesForTest();
+  ASSERT_TRUE(f.store->RecordSnapshot(Sample(kT0, {"fast"})).ok());
+  EXPECT_EQ(f.store->WriterChangesForTest(), before);
+  EXPECT_TRUE(f.store->LoadHistory("db1", At(0), 10)->empty());
 }
 
 TEST(SqliteHistoryStore, ReadersRunBesideTheWriter) {

@@ -18,7 +18,10 @@ void CacheHitRatioCheck::Evaluate(const CheckInput& input, std::vector<model::Fi
     const auto reads = p.Delta(&model::DatabaseStats::blks_read);
     if (!hits || !reads) continue;  // statistics reset in the interval
     const double requests = *hits + *reads;
-    if (requests <= 0) continue;  // no traffic: nothing to judge, nothing worth saying
+    // An interval without traffic is "too little traffic" too, not silence: a quiet database
+    // that autovacuum visits now and then (a few blocks in one interval, none in the next)
+    // would otherwise open and close an episode of this finding at every standard tick.
+    if (!p.allows_connections) continue;  // template0: no client can bring traffic
     const std::string& object = p.now->datname;
     const double min_blocks =
         input.thresholds.Param("cache.hit_ratio.min_blocks", s.target, object);
@@ -29,7 +32,7 @@ void CacheHitRatioCheck::Evaluate(const CheckInput& input, std::vector<model::Fi
     f.id = "cache.hit_ratio";
     f.object = object;
     f.unit = "ratio";
-    if (requests < min_blocks) {
+    if (requests < min_blocks || requests <= 0) {
       f.severity = model::Severity::kInfo;
       f.insufficient_data = true;
       f.message = fmt::format(

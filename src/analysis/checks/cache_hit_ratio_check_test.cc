@@ -61,7 +61,30 @@ TEST(CacheHitRatioCheck, SaysItCannotJudgeFromTooFewBlocks) {
   EXPECT_EQ(findings[0].severity, model::Severity::kInfo);
   EXPECT_TRUE(findings[0].insufficient_data);
   EXPECT_NE(findings[0].message.find("9999 block requests of the 10000 needed"), std::string::npos);
-  EXPECT_TRUE(Interval(0, 0).empty());
+}
+
+// Autovacuum's visits to a quiet database read a few hundred blocks in one interval and none
+// in the next: both are "too little traffic", so the condition, and its episode, persists
+// instead of opening and closing at every standard tick.
+TEST(CacheHitRatioCheck, AQuietDatabaseStaysOneConditionWithOrWithoutTraffic) {
+  const auto some = Interval(300, 2);
+  const auto none = Interval(0, 0);
+  ASSERT_EQ(some.size(), 1u);
+  ASSERT_EQ(none.size(), 1u);
+  for (const auto* f : {&some[0], &none[0]}) {
+    EXPECT_EQ(f->id, "cache.hit_ratio");
+    EXPECT_EQ(f->object, "shop");
+    EXPECT_EQ(f->severity, model::Severity::kInfo);
+    EXPECT_TRUE(f->insufficient_data);
+  }
+  EXPECT_NE(none[0].message.find("(0 block requests of the 10000 needed)"), std::string::npos);
+}
+
+TEST(CacheHitRatioCheck, SaysNothingOfADatabaseThatAllowsNoConnections) {
+  const model::Snapshot before = Sample(1000, 1000000, 0);
+  model::Snapshot now = Sample(1060, 1000000, 0);
+  now.database_ages = {{"shop", 1000, 10, false}};
+  EXPECT_TRUE(testing::EvaluateCheck(CacheHitRatioCheck(), now, &before).empty());
 }
 
 TEST(CacheHitRatioCheck, SaysNothingAcrossAStatisticsReset) {

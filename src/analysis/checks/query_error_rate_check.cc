@@ -18,7 +18,10 @@ void QueryErrorRateCheck::Evaluate(const CheckInput& input,
     const auto rollbacks = p.Delta(&model::DatabaseStats::xact_rollback);
     if (!commits || !rollbacks) continue;  // statistics reset in the interval
     const double total = *commits + *rollbacks;
-    if (total <= 0) continue;  // no traffic: nothing to judge, nothing worth saying
+    // An interval without traffic is "too little traffic" too, not silence: a quiet database
+    // that autovacuum visits now and then (a few blocks in one interval, none in the next)
+    // would otherwise open and close an episode of this finding at every standard tick.
+    if (!p.allows_connections) continue;  // template0: no client can bring traffic
     const std::string& object = p.now->datname;
     const double min_transactions =
         input.thresholds.Param("query.error_rate.min_transactions", s.target, object);
@@ -28,7 +31,7 @@ void QueryErrorRateCheck::Evaluate(const CheckInput& input,
     f.id = "query.error_rate";
     f.object = object;
     f.unit = "ratio";
-    if (total < min_transactions) {
+    if (total < min_transactions || total <= 0) {
       f.severity = model::Severity::kInfo;
       f.insufficient_data = true;
       f.message = fmt::format(

@@ -59,7 +59,31 @@ TEST(QueryErrorRateCheck, SaysItCannotJudgeFromTooFewTransactions) {
   EXPECT_TRUE(findings[0].insufficient_data);
   EXPECT_FALSE(findings[0].value.has_value());
   EXPECT_NE(findings[0].message.find("99 of the 100 needed"), std::string::npos);
-  EXPECT_TRUE(Interval(0, 0).empty());  // an idle database: nothing to say
+}
+
+// A quiet database sees a few transactions in one interval (autovacuum, a health check) and
+// none in the next: both are "too few to judge", so the condition, and its episode, persists.
+TEST(QueryErrorRateCheck, AQuietDatabaseStaysOneConditionWithOrWithoutTransactions) {
+  const auto some = Interval(3, 0);
+  const auto none = Interval(0, 0);
+  ASSERT_EQ(some.size(), 1u);
+  ASSERT_EQ(none.size(), 1u);
+  for (const auto* f : {&some[0], &none[0]}) {
+    EXPECT_EQ(f->id, "query.error_rate");
+    EXPECT_EQ(f->object, "shop");
+    EXPECT_EQ(f->severity, model::Severity::kInfo);
+    EXPECT_TRUE(f->insufficient_data);
+  }
+  EXPECT_NE(none[0].message.find("(0 of the 100 needed)"), std::string::npos);
+}
+
+TEST(QueryErrorRateCheck, SaysNothingOfADatabaseThatAllowsNoConnections) {
+  model::Snapshot before = Sample(1000, 10000, 100, "template0");
+  model::Snapshot now = Sample(1060, 10000, 100, "template0");
+  now.database_ages = {{"template0", 1000, 10, false}};
+  EXPECT_TRUE(testing::EvaluateCheck(QueryErrorRateCheck(), now, &before).empty());
+  now.database_ages = {{"template0", 1000, 10, true}};
+  EXPECT_EQ(testing::EvaluateCheck(QueryErrorRateCheck(), now, &before).size(), 1u);
 }
 
 TEST(QueryErrorRateCheck, SaysNothingAcrossAStatisticsResetOrARestart) {
