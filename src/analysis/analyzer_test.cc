@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,15 @@ std::set<std::string> Ids(const model::HealthReport& r) {
   return ids;
 }
 
+// The findings in report order.
+std::vector<std::string> Order(const model::HealthReport& r) {
+  std::vector<std::string> order;
+  for (const model::Finding& f : r.findings) {
+    order.push_back(std::string(model::SeverityName(f.severity)) + " " + f.id + " " + f.object);
+  }
+  return order;
+}
+
 model::HealthReport Full(const model::Snapshot& s) {
   const History history;
   const Thresholds thresholds;
@@ -78,6 +89,23 @@ TEST(Reanalyze, GivesWhatAFullAnalysisGivesWhenOnlyTheFastPartsChanged) {
       Reanalyze({later, nullptr, history, thresholds}, FastTierChecks(), first);
   const model::HealthReport full = Full(later);
   EXPECT_EQ(Ids(fast), Ids(full));
+  EXPECT_EQ(fast.score, full.score);
+  EXPECT_EQ(fast.status, full.status);
+}
+
+// Reanalyze merges the new fast findings into the kept, sorted ones: the order must be the one
+// a full analysis sorts, with new findings on both sides of a kept one.
+TEST(Reanalyze, KeepsTheReportOrderOfAFullAnalysis) {
+  const model::HealthReport first = Full(Server({}));
+  const model::Snapshot later = Server(
+      {IdleInTransaction(9, 4000), IdleInTransaction(3, 700), IdleInTransaction(5, 90000)});
+  const History history;
+  const Thresholds thresholds;
+  const model::HealthReport fast =
+      Reanalyze({later, nullptr, history, thresholds}, FastTierChecks(), first);
+  const model::HealthReport full = Full(later);
+  ASSERT_GE(full.findings.size(), 3u);
+  EXPECT_EQ(Order(fast), Order(full));
   EXPECT_EQ(fast.score, full.score);
   EXPECT_EQ(fast.status, full.status);
 }

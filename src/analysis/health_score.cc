@@ -32,18 +32,22 @@ int Rank(model::Severity s) {
 
 }  // namespace
 
+bool FindingBefore(const model::Finding& a, const model::Finding& b) {
+  if (Rank(a.severity) != Rank(b.severity)) return Rank(a.severity) > Rank(b.severity);
+  if (a.id != b.id) return a.id < b.id;
+  return a.object < b.object;
+}
+
 void SortFindings(std::vector<model::Finding>& findings) {
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const model::Finding& a, const model::Finding& b) {
-                     if (Rank(a.severity) != Rank(b.severity))
-                       return Rank(a.severity) > Rank(b.severity);
-                     if (a.id != b.id) return a.id < b.id;
-                     return a.object < b.object;
-                   });
+  std::stable_sort(findings.begin(), findings.end(), FindingBefore);
 }
 
 model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding> findings) {
   SortFindings(findings);
+  return ScoreSortedFindings(std::move(target), std::move(findings));
+}
+
+model::HealthReport ScoreSortedFindings(std::string target, std::vector<model::Finding> findings) {
   struct PerId {
     int critical = 0;
     int warning = 0;
