@@ -651,20 +651,43 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
     ~EndRead() { (void)db.Exec("COMMIT"); }
   } end_read{db};
 
+  // Thinning, per part (statements; slow parts): with n samples in the window, the i-th
+  // (0-based, oldest first) is kept when n <= K, when it is the oldest, or when
+  // floor(i·(K-1)/(n-1)) steps up at it; that picks exactly K samples, evenly spread by
+  // position, the oldest and the newest among them (K = 1: the newest only). The samples are
+  // taken at a steady rate, so even by position is even in time, and the cumulative counters
+  // the history checks compare telescope across the samples left out.
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement q,
-      db.Prepare("SELECT s.id, s.collected_at, s.postmaster_start_time, s.current_user, "
-                 "s.is_superuser, s.has_read_all_stats, s.has_statements, s.statements_dealloc, "
-                 "s.statements_stats_reset, s.has_tables, s.has_indexes, s.has_sizes "
-                 "FROM samples s JOIN targets t ON t.id = s.target_id "
-                 "WHERE t.name = ?1 AND s.collected_at >= ?2 "
-                 "ORDER BY s.collected_at DESC, s.id DESC LIMIT ?3"));
+      db.Prepare(
+          "WITH w AS (SELECT s.*, "
+          "  (s.has_tables = 1 OR s.has_indexes = 1 OR s.has_sizes = 1) AS has_slow "
+          "  FROM samples s JOIN targets t ON t.id = s.target_id "
+          "  WHERE t.name = ?1 AND s.collected_at >= ?2), "
+          "r AS (SELECT w.*, "
+          "  row_number() OVER (PARTITION BY has_statements ORDER BY collected_at, id) - 1 "
+          "    AS st_i, "
+          "  count(*) OVER (PARTITION BY has_statements) AS st_n, "
+          "  row_number() OVER (PARTITION BY has_slow ORDER BY collected_at, id) - 1 AS sl_i, "
+          "  count(*) OVER (PARTITION BY has_slow) AS sl_n FROM w), "
+          "k AS (SELECT r.*, "
+          "  (has_statements = 1 AND (st_n <= ?3 OR (?3 = 1 AND st_i = st_n - 1) OR "
+          "    (?3 > 1 AND (st_i = 0 OR st_i * (?3 - 1) / (st_n - 1) > "
+          "      (st_i - 1) * (?3 - 1) / (st_n - 1))))) AS keep_statements, "
+          "  (has_slow AND (sl_n <= ?3 OR (?3 = 1 AND sl_i = sl_n - 1) OR "
+          "    (?3 > 1 AND (sl_i = 0 OR sl_i * (?3 - 1) / (sl_n - 1) > "
+          "      (sl_i - 1) * (?3 - 1) / (sl_n - 1))))) AS keep_slow FROM r) "
+          "SELECT id, collected_at, postmaster_start_time, current_user, is_superuser, "
+          "has_read_all_stats, keep_statements, statements_dealloc, statements_stats_reset, "
+          "keep_slow AND has_indexes = 1, keep_slow AND has_sizes = 1 "
+          "FROM k WHERE ?3 > 0 AND (keep_statements OR keep_slow) "
+          "ORDER BY collected_at, id"));
   PGV_RETURN_IF_ERROR(q.BindText(1, target));
   PGV_RETURN_IF_ERROR(q.BindInt64(2, Micros(since)));
   PGV_RETURN_IF_ERROR(q.BindInt64(3, std::max(0, max_samples)));
   struct Row {
     std::int64_t id;
-    bool statements, tables, indexes, sizes;
+    bool statements, indexes, sizes;
   };
   std::vector<Row> rows;
   std::vector<model::Snapshot> out;
@@ -684,8 +707,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
     s.server.current_user = q.ColumnText(3);
     s.server.is_superuser = q.ColumnInt64(4) != 0;
     s.server.has_read_all_stats = q.ColumnInt64(5) != 0;
-    Row r{q.ColumnInt64(0), q.ColumnInt64(6) != 0, q.ColumnInt64(9) != 0, q.ColumnInt64(10) != 0,
-          q.ColumnInt64(11) != 0};
+    Row r{q.ColumnInt64(0), q.ColumnInt64(6) != 0, q.ColumnInt64(9) != 0, q.ColumnInt64(10) != 0};
     if (r.statements) {
       s.tiers.push_back("standard");
       s.outcomes.push_back(ok("stat_statements", "standard"));
@@ -696,8 +718,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         s.statements_info = info;
       }
     }
-    if (r.tables || r.indexes || r.sizes) s.tiers.push_back("slow");
-    if (r.tables) s.outcomes.push_back(ok("stat_user_tables", "slow"));
+    if (r.indexes || r.sizes) s.tiers.push_back("slow");
     if (r.indexes) s.outcomes.push_back(ok("stat_user_indexes", "slow"));
     if (r.sizes) s.outcomes.push_back(ok("storage", "slow"));
     rows.push_back(r);
@@ -706,18 +727,17 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
 
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement statements,
-      db.Prepare("SELECT userid, dbid, queryid, toplevel, rolname, datname, calls, "
+      db.Prepare("SELECT userid, dbid, queryid, toplevel, NULL, NULL, calls, "
                  "total_exec_time, mean_exec_time, rows, shared_blks_hit, shared_blks_read, "
                  "temp_blks_written, stats_since FROM statement_samples WHERE sample_id = ?1"));
-  PGV_ASSIGN_OR_RETURN(
-      SqliteStatement tables,
-      db.Prepare("SELECT datname, relid, schemaname, relname, seq_scan, idx_scan, n_live_tup, "
-                 "n_dead_tup, estimated_size_bytes, total_bytes FROM table_samples "
-                 "WHERE sample_id = ?1"));
+  // Only the indexes without a scan: index.unused walks back from an index with none now and
+  // stops at the first sample where it is missing or was scanned, so an absent row answers as
+  // a scanned one would. On a large database that is a fraction of the rows, identity only.
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement indexes,
       db.Prepare("SELECT datname, relid, indexrelid, schemaname, relname, indexrelname, "
-                 "idx_scan, estimated_size_bytes FROM index_samples WHERE sample_id = ?1"));
+                 "idx_scan, estimated_size_bytes FROM index_samples "
+                 "WHERE sample_id = ?1 AND idx_scan = 0"));
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement sizes,
       db.Prepare("SELECT datname, size_bytes FROM database_size_samples WHERE sample_id = ?1"));
@@ -744,8 +764,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         st.dbid = static_cast<std::uint32_t>(c.ColumnInt64(1));
         st.queryid = c.ColumnInt64(2);
         if (!c.IsNull(3)) st.toplevel = c.ColumnInt64(3) != 0;
-        st.rolname = c.ColumnText(4);
-        st.datname = c.ColumnText(5);
+        // rolname and datname stay empty: the history checks match entries by their ids.
         st.calls = c.ColumnInt64(6);
         st.total_exec_time = c.ColumnDouble(7);
         st.mean_exec_time = c.ColumnDouble(8);
@@ -755,30 +774,6 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         st.temp_blks_written = c.ColumnInt64(12);
         if (!c.IsNull(13)) st.stats_since = FromMicros(c.ColumnInt64(13));
         s.statements.push_back(std::move(st));
-      }));
-    }
-    if (r.tables) {
-      PGV_RETURN_IF_ERROR(each(tables, r.id, [&](SqliteStatement& c) {
-        model::TableStats t;
-        t.datname = c.ColumnText(0);
-        t.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
-        t.schemaname = c.ColumnText(2);
-        t.relname = c.ColumnText(3);
-        t.seq_scan = c.ColumnInt64(4);
-        t.idx_scan = c.ColumnOptionalInt64(5);
-        t.n_live_tup = c.ColumnInt64(6);
-        t.n_dead_tup = c.ColumnInt64(7);
-        t.estimated_size_bytes = c.ColumnInt64(8);
-        if (!c.IsNull(9)) {
-          model::RelationSize size;
-          size.datname = t.datname;
-          size.relid = t.relid;
-          size.schemaname = t.schemaname;
-          size.relname = t.relname;
-          size.total_bytes = c.ColumnInt64(9);
-          s.largest_relations.push_back(std::move(size));
-        }
-        s.tables.push_back(std::move(t));
       }));
     }
     if (r.indexes) {
@@ -800,8 +795,14 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         s.database_sizes.push_back({c.ColumnText(0), c.ColumnInt64(1)});
       }));
     }
+    // Kept for a whole slow interval: no growth slack (up to half of a vector's capacity).
+    const auto fit = [](auto& v) {
+      if (!v.empty()) v.mutable_vector().shrink_to_fit();
+    };
+    fit(s.statements);
+    fit(s.indexes);
+    fit(s.database_sizes);
   }
-  std::reverse(out.begin(), out.end());
   return out;
 }
 
