@@ -120,8 +120,10 @@ class HistoryStore {
   // with its oldest and newest kept (1: the newest only). Each comes back as a snapshot holding
   // only what the history checks read: collected_at, the server's start time and role,
   // statements (cumulative counters, without rolname and datname) with
-  // pg_stat_statements_info; the indexes that had no scan (idx_scan = 0; identity only: what
-  // index.unused looks up) and database sizes; and an ok outcome for each part present
+  // pg_stat_statements_info; the indexes that had no scan in the sample and in every newer one
+  // loaded (identity only: what index.unused looks up, which stops at the first sample where
+  // an index is missing or scanned; samples with the same set share one buffer) and database
+  // sizes; and an ok outcome for each part present
   // ("stat_statements", "stat_user_indexes", "storage"). Tables are not loaded: no history
   // check reads them.
   virtual common::Result<std::vector<model::Snapshot>> LoadHistory(std::string_view target,

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -776,20 +778,6 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         s.statements.push_back(std::move(st));
       }));
     }
-    if (r.indexes) {
-      PGV_RETURN_IF_ERROR(each(indexes, r.id, [&](SqliteStatement& c) {
-        model::IndexStats idx;
-        idx.datname = c.ColumnText(0);
-        idx.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
-        idx.indexrelid = static_cast<std::uint32_t>(c.ColumnInt64(2));
-        idx.schemaname = c.ColumnText(3);
-        idx.relname = c.ColumnText(4);
-        idx.indexrelname = c.ColumnText(5);
-        idx.idx_scan = c.ColumnInt64(6);
-        idx.estimated_size_bytes = c.ColumnInt64(7);
-        s.indexes.push_back(std::move(idx));
-      }));
-    }
     if (r.sizes) {
       PGV_RETURN_IF_ERROR(each(sizes, r.id, [&](SqliteStatement& c) {
         s.database_sizes.push_back({c.ColumnText(0), c.ColumnInt64(1)});
@@ -800,8 +788,48 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
       if (!v.empty()) v.mutable_vector().shrink_to_fit();
     };
     fit(s.statements);
-    fit(s.indexes);
     fit(s.database_sizes);
+  }
+
+  // Indexes, newest sample first. index.unused walks back from now and stops at the first
+  // sample where an index is missing or was scanned, so an older sample needs only the indexes
+  // with no scan in it and in every newer one: each set is a subset of the next newer one, and
+  // a sample whose set is the same (the usual case: unused indexes stay unused) shares its
+  // buffer. A week of samples of a database with thousands of unused indexes then costs about
+  // one sample's worth instead of K.
+  const auto key_less = [](const model::IndexStats& a, const model::IndexStats& b) {
+    return std::tie(a.datname, a.schemaname, a.indexrelname) <
+           std::tie(b.datname, b.schemaname, b.indexrelname);
+  };
+  const model::Snapshot* newer = nullptr;
+  for (size_t i = rows.size(); i-- > 0;) {
+    if (!rows[i].indexes) continue;
+    model::Snapshot& s = out[i];
+    std::vector<model::IndexStats> kept;
+    PGV_RETURN_IF_ERROR(each(indexes, rows[i].id, [&](SqliteStatement& c) {
+      model::IndexStats idx;
+      idx.datname = c.ColumnText(0);
+      idx.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
+      idx.indexrelid = static_cast<std::uint32_t>(c.ColumnInt64(2));
+      idx.schemaname = c.ColumnText(3);
+      idx.relname = c.ColumnText(4);
+      idx.indexrelname = c.ColumnText(5);
+      idx.idx_scan = c.ColumnInt64(6);
+      idx.estimated_size_bytes = c.ColumnInt64(7);
+      if (newer != nullptr &&
+          !std::binary_search(newer->indexes.begin(), newer->indexes.end(), idx, key_less)) {
+        return;
+      }
+      kept.push_back(std::move(idx));
+    }));
+    if (newer != nullptr && kept.size() == newer->indexes.size()) {
+      s.indexes = newer->indexes;  // the same set (a subset of equal size): shared
+    } else {
+      std::sort(kept.begin(), kept.end(), key_less);
+      kept.shrink_to_fit();
+      s.indexes = std::move(kept);
+    }
+    newer = &s;
   }
   return out;
 }

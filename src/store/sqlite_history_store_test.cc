@@ -380,6 +380,53 @@ TEST(SqliteHistoryStore, HistoryIsThinnedEvenlyOverTheWholeWindowPerPart) {
   EXPECT_EQ(recent->size(), 6u);
 }
 
+// Each older sample keeps only the indexes without a scan in it and in every newer one (what
+// index.unused can still reach walking back), and equal sets share one buffer.
+TEST(SqliteHistoryStore, HistoryIndexesAreTheUnscannedOnesNestedAndShared) {
+  StoreFixture f;
+  const auto index = [](std::string name, std::int64_t scans) {
+    model::IndexStats i;
+    i.datname = "shop";
+    i.schemaname = "public";
+    i.relname = "orders";
+    i.indexrelname = std::move(name);
+    i.idx_scan = scans;
+    return i;
+  };
+  const auto slow = [&](double at, std::vector<model::IndexStats> indexes) {
+    model::Snapshot s = Sample(at, {"slow"});
+    s.outcomes = {OkOutcome("stat_user_indexes")};
+    s.indexes = std::move(indexes);
+    return s;
+  };
+  // "c" is scanned from the third sample on; "b" was scanned in the second sample only (its
+  // counters reset after it): walking back, index.unused stops there for both.
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0, {index("a", 0), index("b", 0), index("c", 0)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 300, {index("a", 0), index("b", 4), index("c", 0)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 600, {index("a", 0), index("b", 0), index("c", 2)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 900, {index("b", 0), index("c", 3), index("a", 0)})).ok());
+  auto history = f.store->LoadHistory("db1", At(0), 10);
+  ASSERT_TRUE(history.has_value()) << history.error().ToString();
+  ASSERT_EQ(history->size(), 4u);
+  const auto names = [](const model::Snapshot& s) {
+    std::vector<std::string> out;
+    for (const model::IndexStats& i : s.indexes) out.push_back(i.indexrelname);
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names((*history)[3]), (Names{"a", "b"}));
+  EXPECT_EQ(names((*history)[2]), (Names{"a", "b"}));
+  EXPECT_TRUE((*history)[2].indexes.SharesWith((*history)[3].indexes));
+  EXPECT_EQ(names((*history)[1]), (Names{"a"}));
+  EXPECT_EQ(names((*history)[0]), (Names{"a"}));
+  EXPECT_TRUE((*history)[0].indexes.SharesWith((*history)[1].indexes));
+  for (const model::Snapshot& s : *history) EXPECT_NE(s.FindOutcome("stat_user_indexes"), nullptr);
+}
+
 TEST(SqliteHistoryStore, StatementSamplesAreRateLimitedAndBoundedToTheTopN) {
   SqliteStoreOptions o;
   o.statement_top_n = 2;

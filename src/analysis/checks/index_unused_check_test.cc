@@ -175,13 +175,12 @@ TEST(IndexUnusedCheck, HistoryOfOnlyTheUnscannedIndexesJudgesAsFullSamplesDo) {
   // samples, zero in the newer ones (as after a reset of its counters).
   const model::Snapshot d10 =
       Sample(-10, {Index("always", 500 * kMiB), Index("was_used", 500 * kMiB, 9)});
-  const model::Snapshot d5 = Sample(-5, {Index("always", 500 * kMiB),
-                                         Index("was_used", 500 * kMiB, 12)});
-  const model::Snapshot d2 =
-      Sample(-2, {Index("always", 500 * kMiB), Index("young", 500 * kMiB),
-                  Index("was_used", 500 * kMiB)});
-  model::Snapshot now = Sample(0, {Index("always", 500 * kMiB), Index("young", 500 * kMiB),
-                                   Index("was_used", 500 * kMiB)});
+  const model::Snapshot d5 =
+      Sample(-5, {Index("always", 500 * kMiB), Index("was_used", 500 * kMiB, 12)});
+  const model::Snapshot d2 = Sample(
+      -2, {Index("always", 500 * kMiB), Index("young", 500 * kMiB), Index("was_used", 500 * kMiB)});
+  model::Snapshot now = Sample(
+      0, {Index("always", 500 * kMiB), Index("young", 500 * kMiB), Index("was_used", 500 * kMiB)});
   now.databases[0].stats_reset = Day(-12);
   const model::Snapshot s10 = slim(d10);
   const model::Snapshot s5 = slim(d5);
