@@ -216,6 +216,9 @@ common::Result<SqliteHistoryStore::Reader> SqliteHistoryStore::AcquireReader() {
 }
 
 void SqliteHistoryStore::ReturnReader(std::unique_ptr<SqliteDb> db) {
+  // An idle reader keeps no page cache: readers are used now and then (a history load per slow
+  // tick, API queries), and four of them holding theirs was part of the daemon's RSS.
+  db->ReleaseMemory();
   std::lock_guard lock(read_mu_);
   if (static_cast<int>(idle_readers_.size()) < options_.read_connections) {
     idle_readers_.push_back(std::move(db));
