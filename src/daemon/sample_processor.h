@@ -37,7 +37,7 @@ struct ProcessorOptions {
   std::chrono::milliseconds history_window{std::chrono::hours(24 * 7)};
   // Per part (statements; indexes and sizes), spread over the window (LoadHistory): the
   // history's memory no longer grows with the window's length.
-  int history_max_samples = 48;
+  int history_max_samples = 24;
 };
 
 class SampleProcessor final : public SampleSink {
