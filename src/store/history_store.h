@@ -114,7 +114,8 @@ class HistoryStore {
   // Every series (metric and labels) of `target`, sorted.
   virtual common::Result<std::vector<MetricInfo>> ListMetrics(std::string_view target) = 0;
 
-  // Samples of `target` collected at or after `since`, oldest first, bounded for the daemon's
+  // Samples of `target` collected at or after `since` (and, per part, the newest one before it:
+  // the history reaches back the whole window), oldest first, bounded for the daemon's
   // memory and spread over the whole window: at most `max_samples` samples with statements and
   // at most `max_samples` with slow parts, each set evenly thinned (by position in time order)
   // with its oldest and newest kept (1: the newest only). Each comes back as a snapshot holding

@@ -656,7 +656,9 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
     ~EndRead() { (void)db.Exec("COMMIT"); }
   } end_read{db};
 
-  // Thinning, per part (statements; slow parts): with n samples in the window, the i-th
+  // The window of each part starts at its newest sample at or before `since`, so that a 7-day
+  // window reaches 7 days back (index.unused proves "unused for 7 days" only from a sample at
+  // least that old). Thinning, per part (statements; slow parts): with n samples, the i-th
   // (0-based, oldest first) is kept when n <= K, when it is the oldest, or when
   // floor(i·(K-1)/(n-1)) steps up at it; that picks exactly K samples, evenly spread by
   // position, the oldest and the newest among them (K = 1: the newest only). The samples are
@@ -665,21 +667,29 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement q,
       db.Prepare(
-          "WITH w AS (SELECT s.*, "
-          "  (s.has_tables = 1 OR s.has_indexes = 1 OR s.has_sizes = 1) AS has_slow "
-          "  FROM samples s JOIN targets t ON t.id = s.target_id "
-          "  WHERE t.name = ?1 AND s.collected_at >= ?2), "
+          "WITH t AS (SELECT id FROM targets WHERE name = ?1), "
+          "b AS (SELECT "
+          "  coalesce((SELECT max(collected_at) FROM samples WHERE target_id = t.id AND "
+          "    collected_at <= ?2 AND has_statements = 1), ?2) AS st_from, "
+          "  coalesce((SELECT max(collected_at) FROM samples WHERE target_id = t.id AND "
+          "    collected_at <= ?2 AND (has_tables = 1 OR has_indexes = 1 OR has_sizes = 1)), "
+          "    ?2) AS sl_from FROM t), "
+          "w AS (SELECT s.*, "
+          "  (s.has_statements = 1 AND s.collected_at >= b.st_from) AS in_st, "
+          "  ((s.has_tables = 1 OR s.has_indexes = 1 OR s.has_sizes = 1) AND "
+          "    s.collected_at >= b.sl_from) AS in_sl "
+          "  FROM samples s JOIN t ON t.id = s.target_id, b "
+          "  WHERE s.collected_at >= min(b.st_from, b.sl_from)), "
           "r AS (SELECT w.*, "
-          "  row_number() OVER (PARTITION BY has_statements ORDER BY collected_at, id) - 1 "
-          "    AS st_i, "
-          "  count(*) OVER (PARTITION BY has_statements) AS st_n, "
-          "  row_number() OVER (PARTITION BY has_slow ORDER BY collected_at, id) - 1 AS sl_i, "
-          "  count(*) OVER (PARTITION BY has_slow) AS sl_n FROM w), "
+          "  row_number() OVER (PARTITION BY in_st ORDER BY collected_at, id) - 1 AS st_i, "
+          "  count(*) OVER (PARTITION BY in_st) AS st_n, "
+          "  row_number() OVER (PARTITION BY in_sl ORDER BY collected_at, id) - 1 AS sl_i, "
+          "  count(*) OVER (PARTITION BY in_sl) AS sl_n FROM w), "
           "k AS (SELECT r.*, "
-          "  (has_statements = 1 AND (st_n <= ?3 OR (?3 = 1 AND st_i = st_n - 1) OR "
+          "  (in_st AND (st_n <= ?3 OR (?3 = 1 AND st_i = st_n - 1) OR "
           "    (?3 > 1 AND (st_i = 0 OR st_i * (?3 - 1) / (st_n - 1) > "
           "      (st_i - 1) * (?3 - 1) / (st_n - 1))))) AS keep_statements, "
-          "  (has_slow AND (sl_n <= ?3 OR (?3 = 1 AND sl_i = sl_n - 1) OR "
+          "  (in_sl AND (sl_n <= ?3 OR (?3 = 1 AND sl_i = sl_n - 1) OR "
           "    (?3 > 1 AND (sl_i = 0 OR sl_i * (?3 - 1) / (sl_n - 1) > "
           "      (sl_i - 1) * (?3 - 1) / (sl_n - 1))))) AS keep_slow FROM r) "
           "SELECT id, collected_at, postmaster_start_time, current_user, is_superuser, "

@@ -324,7 +324,9 @@ TEST(SqliteHistoryStore, HistoryRoundTripKeepsWhatTheChecksRead) {
   ASSERT_EQ(newest->size(), 2u);
   EXPECT_EQ((*newest)[1].collected_at, At(kT0 + 60));
   EXPECT_TRUE(f.store->LoadHistory("db1", At(0), 0)->empty());
-  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 + 1), 10)->size(), 1u);
+  // Each part's window reaches back to its newest sample at or before `since`.
+  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 + 1), 10)->size(), 2u);
+  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 - 1), 10)->size(), 2u);
   EXPECT_TRUE(f.store->LoadHistory("db2", At(0), 10)->empty());
 }
 
@@ -374,10 +376,13 @@ TEST(SqliteHistoryStore, HistoryIsThinnedEvenlyOverTheWholeWindowPerPart) {
     EXPECT_NEAR(statement_times[i] - statement_times[i - 1], gap, kPeriod) << i;
     EXPECT_NEAR(slow_times[i] - slow_times[i - 1], gap, kPeriod) << i;
   }
-  // Fewer samples than K: all of them.
+  // Fewer samples than K: all of them, from the newest of each part at or before `since`
+  // (3 statement samples from it on; the slow one a second after the 4th newest, and 3 more).
   auto recent = f.store->LoadHistory("db1", At(kT0 + kPeriod * (kPerWeek - 3)), kK);
   ASSERT_TRUE(recent.has_value());
-  EXPECT_EQ(recent->size(), 6u);
+  EXPECT_EQ(recent->size(), 7u);
+  EXPECT_EQ(recent->front().collected_at, At(kT0 + 1 + kPeriod * (kPerWeek - 4)));
+  EXPECT_NE(recent->front().FindOutcome("storage"), nullptr);
 }
 
 // Each older sample keeps only the indexes without a scan in it and in every newer one (what
