@@ -75,6 +75,7 @@ struct Settings {
   bool public_metrics = false;
   std::int64_t metrics_statements_top_n = 0;
   std::chrono::milliseconds history_window{};
+  std::int64_t history_max_samples = 0;
   std::string log_level;
   std::string log_format;
   // maintenance: (docs/maintenance.md); the lists below are kept as written: the daemon parses

@@ -85,6 +85,10 @@ const std::array kRows = {
     SettingRow{"analysis.history_window", K::kDuration, "7d", true,
                "how much history query.regression, storage.size_limit and index.unused see",
                &S::history_window},
+    SettingRow{"analysis.history_max_samples", K::kCount, "24", false,
+               "samples of each kind (statements; indexes and sizes) loaded from that window, "
+               "spread evenly over it, oldest and newest kept: bounds the daemon's memory",
+               &S::history_max_samples},
     SettingRow{"log.level", K::kString, "info", true, "debug, info, warn or error", &S::log_level},
     SettingRow{"log.format", K::kString, "text", false,
                "text (timestamp level subsystem=… message) or json (one object a line)",

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -335,6 +336,8 @@ common::Status App::Impl::Run() {
   event_sink_ = std::make_unique<EventStreamSink>(*events_);
   ProcessorOptions processor_options;
   processor_options.history_window = settings_.history_window;
+  processor_options.history_max_samples =
+      static_cast<int>(std::clamp<std::int64_t>(settings_.history_max_samples, 0, 1'000'000));
   processor_ = std::make_unique<SampleProcessor>(io_.get_executor(), workers_.get_executor(),
                                                  writer_.get_executor(), cache_, store_.get(),
                                                  event_sink_.get(), processor_options);

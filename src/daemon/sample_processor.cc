@@ -96,6 +96,11 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
     const auto since =
         snapshot->collected_at -
         std::chrono::duration_cast<std::chrono::microseconds>(options_.history_window);
+    // The old history goes first: holding both at once doubled the peak, which the allocator
+    // keeps as RSS. Until the load returns nothing else reads it (this target's samples are
+    // processed one at a time).
+    mine.history.clear();
+    mine.history.shrink_to_fit();
     auto history = store_->LoadHistory(target, since, options_.history_max_samples);
     if (history.has_value()) {
       mine.history = std::move(*history);

@@ -35,7 +35,9 @@ class EventSink {
 
 struct ProcessorOptions {
   std::chrono::milliseconds history_window{std::chrono::hours(24 * 7)};
-  int history_max_samples = 2016;  // a week of 5-minute samples
+  // Per part (statements; indexes and sizes), spread over the window (LoadHistory): the
+  // history's memory no longer grows with the window's length.
+  int history_max_samples = 24;
 };
 
 class SampleProcessor final : public SampleSink {

@@ -115,11 +115,19 @@ class HistoryStore {
   // Every series (metric and labels) of `target`, sorted.
   virtual common::Result<std::vector<MetricInfo>> ListMetrics(std::string_view target) = 0;
 
-  // The newest `max_samples` samples of `target` collected at or after `since`, oldest first,
-  // as snapshots holding only what the history checks need: collected_at, the server's start
-  // time and role, statements (cumulative counters) with pg_stat_statements_info, indexes
-  // (idx_scan, size), tables (scans, tuples, size), database sizes, and an ok outcome for each
-  // part present ("stat_statements", "stat_user_indexes", "stat_user_tables", "storage").
+  // Samples of `target` collected at or after `since` (and, per part, the newest one before it:
+  // the history reaches back the whole window), oldest first, bounded for the daemon's
+  // memory and spread over the whole window: at most `max_samples` samples with statements and
+  // at most `max_samples` with slow parts, each set evenly thinned (by position in time order)
+  // with its oldest and newest kept (1: the newest only). Each comes back as a snapshot holding
+  // only what the history checks read: collected_at, the server's start time and role,
+  // statements (cumulative counters, without rolname and datname) with
+  // pg_stat_statements_info; the indexes that had no scan in the sample and in every newer one
+  // loaded (identity only: what index.unused looks up, which stops at the first sample where
+  // an index is missing or scanned; samples with the same set share one buffer) and database
+  // sizes; and an ok outcome for each part present
+  // ("stat_statements", "stat_user_indexes", "storage"). Tables are not loaded: no history
+  // check reads them.
   virtual common::Result<std::vector<model::Snapshot>> LoadHistory(std::string_view target,
                                                                    common::Timestamp since,
                                                                    int max_samples) = 0;

@@ -202,6 +202,15 @@ std::int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 
 std::int64_t SqliteDb::TotalChanges() const { return sqlite3_total_changes64(db_); }
 
+void SqliteDb::ReleaseMemory() { (void)sqlite3_db_release_memory(db_); }
+
+std::int64_t SqliteDb::CacheBytes() const {
+  int current = 0;
+  int highwater = 0;
+  (void)sqlite3_db_status(db_, SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0);
+  return current;
+}
+
 bool SqliteDb::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 common::Result<Transaction> Transaction::Begin(SqliteDb& db) {

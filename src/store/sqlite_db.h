@@ -127,6 +127,11 @@ class SqliteDb {
   std::int64_t TotalChanges() const;
   bool InTransaction() const;
   const std::string& path() const { return path_; }
+  // Frees the connection's cached pages (SQLite keeps up to 2 MiB per connection for its
+  // life); the next read takes them from the OS's file cache again.
+  void ReleaseMemory();
+  // Bytes of the connection's page cache (SQLITE_DBSTATUS_CACHE_USED).
+  std::int64_t CacheBytes() const;
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -28,6 +28,21 @@ TEST(SqliteDb, OpensInWalModeWithForeignKeysAndNormalSync) {
   EXPECT_EQ(One(*db, "PRAGMA synchronous"), 1);  // NORMAL
 }
 
+TEST(SqliteDb, ReleaseMemoryEmptiesThePageCache) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("a.db"));
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                       "SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO t SELECT "
+                       "printf('%.200c', 'x') FROM n")
+                  .ok());
+  EXPECT_EQ(One(*db, "SELECT count(*) FROM t WHERE x LIKE '%y%'"), 0);
+  const std::int64_t before = db->CacheBytes();
+  EXPECT_GT(before, 100 * 1024);  // 2,000 rows of 200 bytes: ≈ 100 pages
+  db->ReleaseMemory();
+  EXPECT_LT(db->CacheBytes(), before / 4);
+}
+
 TEST(SqliteDb, ErrorsCarrySqlitesMessage) {
   testing::TempDir dir;
   auto db = SqliteDb::Open(dir.File("a.db"));

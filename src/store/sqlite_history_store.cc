@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -227,6 +229,9 @@ common::Result<SqliteHistoryStore::Reader> SqliteHistoryStore::AcquireReader() {
 }
 
 void SqliteHistoryStore::ReturnReader(std::unique_ptr<SqliteDb> db) {
+  // An idle reader keeps no page cache: readers are used now and then (a history load per slow
+  // tick, API queries), and four of them holding theirs was part of the daemon's RSS.
+  db->ReleaseMemory();
   std::lock_guard lock(read_mu_);
   if (static_cast<int>(idle_readers_.size()) < options_.read_connections) {
     idle_readers_.push_back(std::move(db));
@@ -769,20 +774,53 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
     ~EndRead() { (void)db.Exec("COMMIT"); }
   } end_read{db};
 
+  // The window of each part starts at its newest sample at or before `since`, so that a 7-day
+  // window reaches 7 days back (index.unused proves "unused for 7 days" only from a sample at
+  // least that old). Thinning, per part (statements; slow parts): with n samples, the i-th
+  // (0-based, oldest first) is kept when n <= K, when it is the oldest, or when
+  // floor(i·(K-1)/(n-1)) steps up at it; that picks exactly K samples, evenly spread by
+  // position, the oldest and the newest among them (K = 1: the newest only). The samples are
+  // taken at a steady rate, so even by position is even in time, and the cumulative counters
+  // the history checks compare telescope across the samples left out.
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement q,
-      db.Prepare("SELECT s.id, s.collected_at, s.postmaster_start_time, s.current_user, "
-                 "s.is_superuser, s.has_read_all_stats, s.has_statements, s.statements_dealloc, "
-                 "s.statements_stats_reset, s.has_tables, s.has_indexes, s.has_sizes "
-                 "FROM samples s JOIN targets t ON t.id = s.target_id "
-                 "WHERE t.name = ?1 AND s.collected_at >= ?2 "
-                 "ORDER BY s.collected_at DESC, s.id DESC LIMIT ?3"));
+      db.Prepare(
+          "WITH t AS (SELECT id FROM targets WHERE name = ?1), "
+          "b AS (SELECT "
+          "  coalesce((SELECT max(collected_at) FROM samples WHERE target_id = t.id AND "
+          "    collected_at <= ?2 AND has_statements = 1), ?2) AS st_from, "
+          "  coalesce((SELECT max(collected_at) FROM samples WHERE target_id = t.id AND "
+          "    collected_at <= ?2 AND (has_tables = 1 OR has_indexes = 1 OR has_sizes = 1)), "
+          "    ?2) AS sl_from FROM t), "
+          "w AS (SELECT s.*, "
+          "  (s.has_statements = 1 AND s.collected_at >= b.st_from) AS in_st, "
+          "  ((s.has_tables = 1 OR s.has_indexes = 1 OR s.has_sizes = 1) AND "
+          "    s.collected_at >= b.sl_from) AS in_sl "
+          "  FROM samples s JOIN t ON t.id = s.target_id, b "
+          "  WHERE s.collected_at >= min(b.st_from, b.sl_from)), "
+          "r AS (SELECT w.*, "
+          "  row_number() OVER (PARTITION BY in_st ORDER BY collected_at, id) - 1 AS st_i, "
+          "  count(*) OVER (PARTITION BY in_st) AS st_n, "
+          "  row_number() OVER (PARTITION BY in_sl ORDER BY collected_at, id) - 1 AS sl_i, "
+          "  count(*) OVER (PARTITION BY in_sl) AS sl_n FROM w), "
+          "k AS (SELECT r.*, "
+          "  (in_st AND (st_n <= ?3 OR (?3 = 1 AND st_i = st_n - 1) OR "
+          "    (?3 > 1 AND (st_i = 0 OR st_i * (?3 - 1) / (st_n - 1) > "
+          "      (st_i - 1) * (?3 - 1) / (st_n - 1))))) AS keep_statements, "
+          "  (in_sl AND (sl_n <= ?3 OR (?3 = 1 AND sl_i = sl_n - 1) OR "
+          "    (?3 > 1 AND (sl_i = 0 OR sl_i * (?3 - 1) / (sl_n - 1) > "
+          "      (sl_i - 1) * (?3 - 1) / (sl_n - 1))))) AS keep_slow FROM r) "
+          "SELECT id, collected_at, postmaster_start_time, current_user, is_superuser, "
+          "has_read_all_stats, keep_statements, statements_dealloc, statements_stats_reset, "
+          "keep_slow AND has_indexes = 1, keep_slow AND has_sizes = 1 "
+          "FROM k WHERE ?3 > 0 AND (keep_statements OR keep_slow) "
+          "ORDER BY collected_at, id"));
   PGV_RETURN_IF_ERROR(q.BindText(1, target));
   PGV_RETURN_IF_ERROR(q.BindInt64(2, Micros(since)));
   PGV_RETURN_IF_ERROR(q.BindInt64(3, std::max(0, max_samples)));
   struct Row {
     std::int64_t id;
-    bool statements, tables, indexes, sizes;
+    bool statements, indexes, sizes;
   };
   std::vector<Row> rows;
   std::vector<model::Snapshot> out;
@@ -802,8 +840,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
     s.server.current_user = q.ColumnText(3);
     s.server.is_superuser = q.ColumnInt64(4) != 0;
     s.server.has_read_all_stats = q.ColumnInt64(5) != 0;
-    Row r{q.ColumnInt64(0), q.ColumnInt64(6) != 0, q.ColumnInt64(9) != 0, q.ColumnInt64(10) != 0,
-          q.ColumnInt64(11) != 0};
+    Row r{q.ColumnInt64(0), q.ColumnInt64(6) != 0, q.ColumnInt64(9) != 0, q.ColumnInt64(10) != 0};
     if (r.statements) {
       s.tiers.push_back("standard");
       s.outcomes.push_back(ok("stat_statements", "standard"));
@@ -814,8 +851,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         s.statements_info = info;
       }
     }
-    if (r.tables || r.indexes || r.sizes) s.tiers.push_back("slow");
-    if (r.tables) s.outcomes.push_back(ok("stat_user_tables", "slow"));
+    if (r.indexes || r.sizes) s.tiers.push_back("slow");
     if (r.indexes) s.outcomes.push_back(ok("stat_user_indexes", "slow"));
     if (r.sizes) s.outcomes.push_back(ok("storage", "slow"));
     rows.push_back(r);
@@ -824,18 +860,17 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
 
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement statements,
-      db.Prepare("SELECT userid, dbid, queryid, toplevel, rolname, datname, calls, "
+      db.Prepare("SELECT userid, dbid, queryid, toplevel, NULL, NULL, calls, "
                  "total_exec_time, mean_exec_time, rows, shared_blks_hit, shared_blks_read, "
                  "temp_blks_written, stats_since FROM statement_samples WHERE sample_id = ?1"));
-  PGV_ASSIGN_OR_RETURN(
-      SqliteStatement tables,
-      db.Prepare("SELECT datname, relid, schemaname, relname, seq_scan, idx_scan, n_live_tup, "
-                 "n_dead_tup, estimated_size_bytes, total_bytes FROM table_samples "
-                 "WHERE sample_id = ?1"));
+  // Only the indexes without a scan: index.unused walks back from an index with none now and
+  // stops at the first sample where it is missing or was scanned, so an absent row answers as
+  // a scanned one would. On a large database that is a fraction of the rows, identity only.
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement indexes,
       db.Prepare("SELECT datname, relid, indexrelid, schemaname, relname, indexrelname, "
-                 "idx_scan, estimated_size_bytes FROM index_samples WHERE sample_id = ?1"));
+                 "idx_scan, estimated_size_bytes FROM index_samples "
+                 "WHERE sample_id = ?1 AND idx_scan = 0"));
   PGV_ASSIGN_OR_RETURN(
       SqliteStatement sizes,
       db.Prepare("SELECT datname, size_bytes FROM database_size_samples WHERE sample_id = ?1"));
@@ -862,8 +897,7 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         st.dbid = static_cast<std::uint32_t>(c.ColumnInt64(1));
         st.queryid = c.ColumnInt64(2);
         if (!c.IsNull(3)) st.toplevel = c.ColumnInt64(3) != 0;
-        st.rolname = c.ColumnText(4);
-        st.datname = c.ColumnText(5);
+        // rolname and datname stay empty: the history checks match entries by their ids.
         st.calls = c.ColumnInt64(6);
         st.total_exec_time = c.ColumnDouble(7);
         st.mean_exec_time = c.ColumnDouble(8);
@@ -875,51 +909,59 @@ common::Result<std::vector<model::Snapshot>> SqliteHistoryStore::LoadHistory(
         s.statements.push_back(std::move(st));
       }));
     }
-    if (r.tables) {
-      PGV_RETURN_IF_ERROR(each(tables, r.id, [&](SqliteStatement& c) {
-        model::TableStats t;
-        t.datname = c.ColumnText(0);
-        t.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
-        t.schemaname = c.ColumnText(2);
-        t.relname = c.ColumnText(3);
-        t.seq_scan = c.ColumnInt64(4);
-        t.idx_scan = c.ColumnOptionalInt64(5);
-        t.n_live_tup = c.ColumnInt64(6);
-        t.n_dead_tup = c.ColumnInt64(7);
-        t.estimated_size_bytes = c.ColumnInt64(8);
-        if (!c.IsNull(9)) {
-          model::RelationSize size;
-          size.datname = t.datname;
-          size.relid = t.relid;
-          size.schemaname = t.schemaname;
-          size.relname = t.relname;
-          size.total_bytes = c.ColumnInt64(9);
-          s.largest_relations.push_back(std::move(size));
-        }
-        s.tables.push_back(std::move(t));
-      }));
-    }
-    if (r.indexes) {
-      PGV_RETURN_IF_ERROR(each(indexes, r.id, [&](SqliteStatement& c) {
-        model::IndexStats idx;
-        idx.datname = c.ColumnText(0);
-        idx.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
-        idx.indexrelid = static_cast<std::uint32_t>(c.ColumnInt64(2));
-        idx.schemaname = c.ColumnText(3);
-        idx.relname = c.ColumnText(4);
-        idx.indexrelname = c.ColumnText(5);
-        idx.idx_scan = c.ColumnInt64(6);
-        idx.estimated_size_bytes = c.ColumnInt64(7);
-        s.indexes.push_back(std::move(idx));
-      }));
-    }
     if (r.sizes) {
       PGV_RETURN_IF_ERROR(each(sizes, r.id, [&](SqliteStatement& c) {
         s.database_sizes.push_back({c.ColumnText(0), c.ColumnInt64(1)});
       }));
     }
+    // Kept for a whole slow interval: no growth slack (up to half of a vector's capacity).
+    const auto fit = [](auto& v) {
+      if (!v.empty()) v.mutable_vector().shrink_to_fit();
+    };
+    fit(s.statements);
+    fit(s.database_sizes);
   }
-  std::reverse(out.begin(), out.end());
+
+  // Indexes, newest sample first. index.unused walks back from now and stops at the first
+  // sample where an index is missing or was scanned, so an older sample needs only the indexes
+  // with no scan in it and in every newer one: each set is a subset of the next newer one, and
+  // a sample whose set is the same (the usual case: unused indexes stay unused) shares its
+  // buffer. A week of samples of a database with thousands of unused indexes then costs about
+  // one sample's worth instead of K.
+  const auto key_less = [](const model::IndexStats& a, const model::IndexStats& b) {
+    return std::tie(a.datname, a.schemaname, a.indexrelname) <
+           std::tie(b.datname, b.schemaname, b.indexrelname);
+  };
+  const model::Snapshot* newer = nullptr;
+  for (size_t i = rows.size(); i-- > 0;) {
+    if (!rows[i].indexes) continue;
+    model::Snapshot& s = out[i];
+    std::vector<model::IndexStats> kept;
+    PGV_RETURN_IF_ERROR(each(indexes, rows[i].id, [&](SqliteStatement& c) {
+      model::IndexStats idx;
+      idx.datname = c.ColumnText(0);
+      idx.relid = static_cast<std::uint32_t>(c.ColumnInt64(1));
+      idx.indexrelid = static_cast<std::uint32_t>(c.ColumnInt64(2));
+      idx.schemaname = c.ColumnText(3);
+      idx.relname = c.ColumnText(4);
+      idx.indexrelname = c.ColumnText(5);
+      idx.idx_scan = c.ColumnInt64(6);
+      idx.estimated_size_bytes = c.ColumnInt64(7);
+      if (newer != nullptr &&
+          !std::binary_search(newer->indexes.begin(), newer->indexes.end(), idx, key_less)) {
+        return;
+      }
+      kept.push_back(std::move(idx));
+    }));
+    if (newer != nullptr && kept.size() == newer->indexes.size()) {
+      s.indexes = newer->indexes;  // the same set (a subset of equal size): shared
+    } else {
+      std::sort(kept.begin(), kept.end(), key_less);
+      kept.shrink_to_fit();
+      s.indexes = std::move(kept);
+    }
+    newer = &s;
+  }
   return out;
 }
 

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <thread>
@@ -255,7 +257,10 @@ TEST(SqliteHistoryStore, HistoryRoundTripKeepsWhatTheChecksRead) {
   idx.indexrelname = "orders_note_idx";
   idx.idx_scan = 0;
   idx.estimated_size_bytes = 1 << 20;
-  slow.indexes = {idx};
+  model::IndexStats scanned = idx;
+  scanned.indexrelname = "orders_pkey";
+  scanned.idx_scan = 7;
+  slow.indexes = {idx, scanned};
   slow.database_sizes = {{"shop", 5'000'000}, {"postgres", 8'000}};
   model::TableStats t;
   t.datname = "shop";
@@ -287,6 +292,11 @@ TEST(SqliteHistoryStore, HistoryRoundTripKeepsWhatTheChecksRead) {
   EXPECT_DOUBLE_EQ(h0.statements[0].total_exec_time, 2000);
   EXPECT_EQ(h0.statements[0].shared_blks_hit, 1000);
   EXPECT_EQ(h0.statements[0].toplevel, std::optional<bool>(true));
+  EXPECT_EQ(h0.statements[0].userid, 10u);
+  EXPECT_EQ(h0.statements[0].dbid, 5u);
+  // Slimmed: the checks match statements by ids, never by these names.
+  EXPECT_EQ(h0.statements[0].rolname, "");
+  EXPECT_EQ(h0.statements[0].datname, "");
   EXPECT_FALSE(h0.statements[1].toplevel.has_value());
   EXPECT_EQ(h0.statements[1].stats_since, std::optional(At(500)));
   ASSERT_TRUE(h0.statements_info.has_value());
@@ -297,21 +307,130 @@ TEST(SqliteHistoryStore, HistoryRoundTripKeepsWhatTheChecksRead) {
   EXPECT_NE(h1.FindOutcome("stat_user_indexes"), nullptr);
   EXPECT_NE(h1.FindOutcome("storage"), nullptr);
   EXPECT_EQ(h1.FindOutcome("stat_statements"), nullptr);
+  // Only the index without a scan comes back (what index.unused looks up).
   ASSERT_EQ(h1.indexes.size(), 1u);
+  EXPECT_EQ(h1.indexes[0].datname, "shop");
+  EXPECT_EQ(h1.indexes[0].schemaname, "public");
   EXPECT_EQ(h1.indexes[0].indexrelname, "orders_note_idx");
+  EXPECT_EQ(h1.indexes[0].idx_scan, 0);
   EXPECT_EQ(h1.indexes[0].estimated_size_bytes, 1 << 20);
   ASSERT_EQ(h1.database_sizes.size(), 2u);
-  ASSERT_EQ(h1.tables.size(), 1u);
-  EXPECT_EQ(h1.tables[0].n_dead_tup, 12);
-  ASSERT_EQ(h1.largest_relations.size(), 1u);
-  EXPECT_EQ(h1.largest_relations[0].total_bytes, 9000);
+  // Tables are stored but not loaded: no history check reads them.
+  EXPECT_EQ(h1.FindOutcome("stat_user_tables"), nullptr);
+  EXPECT_TRUE(h1.tables.empty());
+  EXPECT_TRUE(h1.largest_relations.empty());
 
-  // max_samples keeps the newest; since leaves out older ones.
+  // max_samples 1 keeps the newest of each part; since leaves out older ones.
   auto newest = f.store->LoadHistory("db1", At(0), 1);
-  ASSERT_EQ(newest->size(), 1u);
-  EXPECT_EQ((*newest)[0].collected_at, At(kT0 + 60));
-  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 + 1), 10)->size(), 1u);
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[1].collected_at, At(kT0 + 60));
+  EXPECT_TRUE(f.store->LoadHistory("db1", At(0), 0)->empty());
+  // Each part's window reaches back to its newest sample at or before `since`.
+  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 + 1), 10)->size(), 2u);
+  EXPECT_EQ(f.store->LoadHistory("db1", At(kT0 - 1), 10)->size(), 2u);
   EXPECT_TRUE(f.store->LoadHistory("db2", At(0), 10)->empty());
+}
+
+// A week of 15-minute samples of both kinds (672 each): K of each come back, spread over the
+// whole week, the oldest and the newest among them, not the newest K.
+TEST(SqliteHistoryStore, HistoryIsThinnedEvenlyOverTheWholeWindowPerPart) {
+  StoreFixture f;
+  constexpr int kPerWeek = 7 * 24 * 4;
+  constexpr double kPeriod = 900;
+  for (int i = 0; i < kPerWeek; ++i) {
+    const double at = kT0 + kPeriod * i;
+    model::Snapshot standard = Sample(at, {"standard"});
+    standard.outcomes = {OkOutcome("stat_statements")};
+    standard.statements = {Stmt(42, 10 * (i + 1), 20.0 * (i + 1))};
+    ASSERT_TRUE(f.store->RecordSnapshot(standard).ok());
+    model::Snapshot slow = Sample(at + 1, {"slow"});
+    slow.outcomes = {OkOutcome("storage")};
+    slow.database_sizes = {{"shop", 1000 + i}};
+    ASSERT_TRUE(f.store->RecordSnapshot(slow).ok());
+  }
+  constexpr int kK = 10;
+  auto history = f.store->LoadHistory("db1", At(kT0), kK);
+  ASSERT_TRUE(history.has_value()) << history.error().ToString();
+  std::vector<double> statement_times;
+  std::vector<double> slow_times;
+  for (const model::Snapshot& s : *history) {
+    const double t = std::chrono::duration<double>(s.collected_at.time_since_epoch()).count();
+    if (s.FindOutcome("stat_statements") != nullptr) {
+      ASSERT_EQ(s.statements.size(), 1u);
+      statement_times.push_back(t);
+    }
+    if (s.FindOutcome("storage") != nullptr) {
+      ASSERT_EQ(s.database_sizes.size(), 1u);
+      slow_times.push_back(t);
+    }
+  }
+  ASSERT_EQ(statement_times.size(), static_cast<size_t>(kK));
+  ASSERT_EQ(slow_times.size(), static_cast<size_t>(kK));
+  EXPECT_TRUE(std::is_sorted(statement_times.begin(), statement_times.end()));
+  EXPECT_EQ(statement_times.front(), kT0);
+  EXPECT_EQ(statement_times.back(), kT0 + kPeriod * (kPerWeek - 1));
+  EXPECT_EQ(slow_times.front(), kT0 + 1);
+  EXPECT_EQ(slow_times.back(), kT0 + 1 + kPeriod * (kPerWeek - 1));
+  // Evenly spread: every gap within one sample period of a ninth of the week.
+  const double gap = kPeriod * (kPerWeek - 1) / (kK - 1);
+  for (size_t i = 1; i < statement_times.size(); ++i) {
+    EXPECT_NEAR(statement_times[i] - statement_times[i - 1], gap, kPeriod) << i;
+    EXPECT_NEAR(slow_times[i] - slow_times[i - 1], gap, kPeriod) << i;
+  }
+  // Fewer samples than K: all of them, from the newest of each part at or before `since`
+  // (3 statement samples from it on; the slow one a second after the 4th newest, and 3 more).
+  auto recent = f.store->LoadHistory("db1", At(kT0 + kPeriod * (kPerWeek - 3)), kK);
+  ASSERT_TRUE(recent.has_value());
+  EXPECT_EQ(recent->size(), 7u);
+  EXPECT_EQ(recent->front().collected_at, At(kT0 + 1 + kPeriod * (kPerWeek - 4)));
+  EXPECT_NE(recent->front().FindOutcome("storage"), nullptr);
+}
+
+// Each older sample keeps only the indexes without a scan in it and in every newer one (what
+// index.unused can still reach walking back), and equal sets share one buffer.
+TEST(SqliteHistoryStore, HistoryIndexesAreTheUnscannedOnesNestedAndShared) {
+  StoreFixture f;
+  const auto index = [](std::string name, std::int64_t scans) {
+    model::IndexStats i;
+    i.datname = "shop";
+    i.schemaname = "public";
+    i.relname = "orders";
+    i.indexrelname = std::move(name);
+    i.idx_scan = scans;
+    return i;
+  };
+  const auto slow = [&](double at, std::vector<model::IndexStats> indexes) {
+    model::Snapshot s = Sample(at, {"slow"});
+    s.outcomes = {OkOutcome("stat_user_indexes")};
+    s.indexes = std::move(indexes);
+    return s;
+  };
+  // "c" is scanned from the third sample on; "b" was scanned in the second sample only (its
+  // counters reset after it): walking back, index.unused stops there for both.
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0, {index("a", 0), index("b", 0), index("c", 0)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 300, {index("a", 0), index("b", 4), index("c", 0)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 600, {index("a", 0), index("b", 0), index("c", 2)})).ok());
+  ASSERT_TRUE(
+      f.store->RecordSnapshot(slow(kT0 + 900, {index("b", 0), index("c", 3), index("a", 0)})).ok());
+  auto history = f.store->LoadHistory("db1", At(0), 10);
+  ASSERT_TRUE(history.has_value()) << history.error().ToString();
+  ASSERT_EQ(history->size(), 4u);
+  const auto names = [](const model::Snapshot& s) {
+    std::vector<std::string> out;
+    for (const model::IndexStats& i : s.indexes) out.push_back(i.indexrelname);
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names((*history)[3]), (Names{"a", "b"}));
+  EXPECT_EQ(names((*history)[2]), (Names{"a", "b"}));
+  EXPECT_TRUE((*history)[2].indexes.SharesWith((*history)[3].indexes));
+  EXPECT_EQ(names((*history)[1]), (Names{"a"}));
+  EXPECT_EQ(names((*history)[0]), (Names{"a"}));
+  EXPECT_TRUE((*history)[0].indexes.SharesWith((*history)[1].indexes));
+  for (const model::Snapshot& s : *history) EXPECT_NE(s.FindOutcome("stat_user_indexes"), nullptr);
 }
 
 TEST(SqliteHistoryStore, StatementSamplesAreRateLimitedAndBoundedToTheTopN) {

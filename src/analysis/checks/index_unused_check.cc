@@ -2,6 +2,9 @@
 #include "analysis/checks/index_unused_check.h"
 
 #include <algorithm>
+#include <optional>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -12,15 +15,23 @@ namespace {
 
 constexpr double kSecondsPerDay = 86400;
 
-const model::IndexStats* FindIndex(const model::Snapshot& s, const model::IndexStats& like) {
-  for (const model::IndexStats& i : s.indexes) {
-    if (i.datname == like.datname && i.schemaname == like.schemaname &&
-        i.indexrelname == like.indexrelname) {
-      return &i;
-    }
+// The identity index.unused matches an index by across samples (its oid may change with a
+// re-creation; a name is what a user reads).
+auto Key(const model::IndexStats& i) { return std::tie(i.datname, i.schemaname, i.indexrelname); }
+
+// One earlier sample's indexes sorted by Key, for a binary search: a large database has
+// thousands of indexes in each of dozens of history samples.
+struct IndexedSample {
+  const model::Snapshot* sample = nullptr;
+  std::vector<const model::IndexStats*> by_key;
+
+  const model::IndexStats* Find(const model::IndexStats& like) const {
+    const auto it = std::lower_bound(
+        by_key.begin(), by_key.end(), &like,
+        [](const model::IndexStats* a, const model::IndexStats* b) { return Key(*a) < Key(*b); });
+    return it != by_key.end() && Key(**it) == Key(like) ? *it : nullptr;
   }
-  return nullptr;
-}
+};
 
 std::optional<common::Timestamp> StatsReset(const model::Snapshot& s, std::string_view datname) {
   for (const model::DatabaseStats& d : s.databases) {
@@ -47,9 +58,11 @@ std::string Day(common::Timestamp t) {
 
 }  // namespace
 
-common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& index) {
-  const model::Snapshot& now = input.current;
-  // Earlier samples, newest first: `previous`, then the history backwards.
+namespace {
+
+// Earlier samples, newest first: `previous`, then the history, each indexed once per
+// evaluation.
+std::vector<IndexedSample> EarlierSamples(const CheckInput& input) {
   std::vector<const model::Snapshot*> earlier;
   if (input.previous != nullptr) earlier.push_back(input.previous);
   for (auto it = input.history.snapshots.rbegin(); it != input.history.snapshots.rend(); ++it) {
@@ -58,17 +71,38 @@ common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& 
   std::sort(earlier.begin(), earlier.end(), [](const model::Snapshot* a, const model::Snapshot* b) {
     return IndexesReadAt(*a) > IndexesReadAt(*b);
   });
-  common::Timestamp since = IndexesReadAt(now);
+  std::vector<IndexedSample> out;
+  out.reserve(earlier.size());
   for (const model::Snapshot* s : earlier) {
+    IndexedSample indexed{s, {}};
+    indexed.by_key.reserve(s->indexes.size());
+    for (const model::IndexStats& i : s->indexes) indexed.by_key.push_back(&i);
+    std::sort(
+        indexed.by_key.begin(), indexed.by_key.end(),
+        [](const model::IndexStats* a, const model::IndexStats* b) { return Key(*a) < Key(*b); });
+    out.push_back(std::move(indexed));
+  }
+  return out;
+}
+
+common::Timestamp UnusedSince(const CheckInput& input, const std::vector<IndexedSample>& earlier,
+                              const model::IndexStats& index) {
+  const model::Snapshot& now = input.current;
+  common::Timestamp since = IndexesReadAt(now);
+  for (const IndexedSample& e : earlier) {
+    const model::Snapshot& s = *e.sample;
     // The same read as `now`'s (the daemon stores the slow sample it composes `now` from).
-    if (IndexesReadAt(*s) >= IndexesReadAt(now)) continue;
+    if (IndexesReadAt(s) >= IndexesReadAt(now)) continue;
     // A restart may have lost the counters (a crash does): nothing before it proves anything.
-    if (!CountersComparable(now, *s, model::kSlowTier)) break;
+    if (!CountersComparable(now, s, model::kSlowTier)) break;
     // A sample without the part is a gap, not a scan: the cumulative counter still covers it.
-    if (!Collected(*s, "stat_user_indexes")) continue;
-    const model::IndexStats* then = FindIndex(*s, index);
-    if (then == nullptr || then->idx_scan != 0) break;  // not there yet, or scanned then
-    since = IndexesReadAt(*s);
+    if (!Collected(s, "stat_user_indexes")) continue;
+    // Not there yet, or scanned then. The daemon's history holds only the indexes without a
+    // scan (store::HistoryStore::LoadHistory): there a scanned one is missing, which ends the
+    // walk just the same.
+    const model::IndexStats* then = e.Find(index);
+    if (then == nullptr || then->idx_scan != 0) break;
+    since = IndexesReadAt(s);
   }
   // A reset in between (pg_stat_reset, or a single table's: both move the database's
   // stats_reset) could have erased scans made after `since`.
@@ -78,9 +112,16 @@ common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& 
   return since;
 }
 
+}  // namespace
+
+common::Timestamp UnusedSince(const CheckInput& input, const model::IndexStats& index) {
+  return UnusedSince(input, EarlierSamples(input), index);
+}
+
 void IndexUnusedCheck::Evaluate(const CheckInput& input, std::vector<model::Finding>& out) const {
   const model::Snapshot& s = input.current;
   if (!Collected(s, "stat_user_indexes")) return;
+  std::optional<std::vector<IndexedSample>> earlier;  // built for the first candidate
   for (const model::IndexStats& idx : s.indexes) {
     if (idx.idx_scan != 0) continue;
     // An invalid index is never scanned by design (index.invalid says what to do), and a unique
@@ -95,7 +136,8 @@ void IndexUnusedCheck::Evaluate(const CheckInput& input, std::vector<model::Find
     if (size < min_bytes) continue;
     const double min_days = input.thresholds.Param("index.unused.min_days", s.target, object);
 
-    const common::Timestamp since = UnusedSince(input, idx);
+    if (!earlier) earlier = EarlierSamples(input);
+    const common::Timestamp since = UnusedSince(input, *earlier, idx);
     const double days = DaysBetween(since, IndexesReadAt(s));
     const bool proven = days >= min_days;
     const auto reset = StatsReset(s, idx.datname);

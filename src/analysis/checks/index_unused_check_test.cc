@@ -152,6 +152,57 @@ TEST(IndexUnusedCheck, AnIndexAbsentFromAnEarlierSampleIsOnlyAsOldAsItsFirstSamp
   EXPECT_TRUE(findings[0].insufficient_data);
 }
 
+// The daemon's history holds, per earlier sample, only the indexes that had no scan and only
+// their identity (store::HistoryStore::LoadHistory): an index missing from such a sample must
+// end the evidence exactly as a scanned one does, so the findings are those of full samples.
+TEST(IndexUnusedCheck, HistoryOfOnlyTheUnscannedIndexesJudgesAsFullSamplesDo) {
+  const auto slim = [](const model::Snapshot& full) {
+    model::Snapshot s = full;
+    std::vector<model::IndexStats> kept;
+    for (const model::IndexStats& i : full.indexes) {
+      if (i.idx_scan != 0) continue;
+      model::IndexStats id;
+      id.datname = i.datname;
+      id.schemaname = i.schemaname;
+      id.relname = i.relname;
+      id.indexrelname = i.indexrelname;
+      kept.push_back(id);
+    }
+    s.indexes = std::move(kept);
+    return s;
+  };
+  // "always": never scanned; "young": created after day -5; "was_used": scanned in the older
+  // samples, zero in the newer ones (as after a reset of its counters).
+  const model::Snapshot d10 =
+      Sample(-10, {Index("always", 500 * kMiB), Index("was_used", 500 * kMiB, 9)});
+  const model::Snapshot d5 =
+      Sample(-5, {Index("always", 500 * kMiB), Index("was_used", 500 * kMiB, 12)});
+  const model::Snapshot d2 = Sample(
+      -2, {Index("always", 500 * kMiB), Index("young", 500 * kMiB), Index("was_used", 500 * kMiB)});
+  model::Snapshot now = Sample(
+      0, {Index("always", 500 * kMiB), Index("young", 500 * kMiB), Index("was_used", 500 * kMiB)});
+  now.databases[0].stats_reset = Day(-12);
+  const model::Snapshot s10 = slim(d10);
+  const model::Snapshot s5 = slim(d5);
+  const model::Snapshot s2 = slim(d2);
+  const auto full = Evaluate(now, {&d10, &d5, &d2});
+  const auto slimmed = Evaluate(now, {&s10, &s5, &s2});
+  ASSERT_EQ(full.size(), 3u);
+  ASSERT_EQ(slimmed.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(slimmed[i].object, full[i].object);
+    EXPECT_EQ(slimmed[i].severity, full[i].severity) << full[i].object;
+    EXPECT_EQ(slimmed[i].insufficient_data, full[i].insufficient_data) << full[i].object;
+    EXPECT_EQ(slimmed[i].message, full[i].message);
+  }
+  EXPECT_EQ(full[0].object, "app.public.always");
+  EXPECT_FALSE(full[0].insufficient_data);  // 10 days
+  EXPECT_EQ(full[1].object, "app.public.young");
+  EXPECT_TRUE(full[1].insufficient_data);  // 2 days
+  EXPECT_EQ(full[2].object, "app.public.was_used");
+  EXPECT_TRUE(full[2].insufficient_data);  // 2 days
+}
+
 TEST(IndexUnusedCheck, NeverReportsIndexesThatEnforceSomethingOrAreInvalidOrScanned) {
   model::IndexStats unique = Index("u", 500 * kMiB);
   unique.indisunique = true;

@@ -65,6 +65,34 @@ TEST(QueryRegressionCheck, WarnsWhenTheMeanDoublesAgainstItsHistory) {
             "history: 200 calls, 20 ms per call, over 2 min of earlier samples");
 }
 
+// The daemon loads at most K statement samples spread over the whole history window
+// (store::HistoryStore::LoadHistory), so the baseline is the window's mean, not the last
+// hours'. Cumulative counters telescope: leaving samples out between kept ones changes
+// nothing when each pair stays comparable.
+TEST(QueryRegressionCheck, ABaselineFromSamplesSpreadOverTheWindowEqualsOneFromEverySample) {
+  std::vector<model::Snapshot> every;
+  for (int i = 0; i <= 6; ++i) {
+    // Slower early on (30 ms), then 20 ms: the baseline is the mean over the whole span.
+    const double ms = i <= 3 ? 30 * 100.0 * i : 30 * 300.0 + 20 * 100.0 * (i - 3);
+    every.push_back(Sample(1000 + 60.0 * i, {Stmt(42, 1000 + 100 * i, 20000 + ms)}));
+  }
+  const model::Snapshot now = Sample(1420, {Stmt(42, 1600 + 20, 20000 + 15000 + 20 * 80.0)});
+  History all;
+  for (const model::Snapshot& s : every) all.snapshots.push_back(&s);
+  const History spread{{&every[0], &every[3], &every[6]}};
+  Thresholds t;
+  const auto from_all = testing::EvaluateCheck(QueryRegressionCheck(), now, &every[6], t, all);
+  const auto from_spread =
+      testing::EvaluateCheck(QueryRegressionCheck(), now, &every[6], t, spread);
+  ASSERT_EQ(from_all.size(), 1u);
+  ASSERT_EQ(from_spread.size(), 1u);
+  EXPECT_DOUBLE_EQ(*from_spread[0].value, *from_all[0].value);
+  EXPECT_DOUBLE_EQ(*from_all[0].value, 80.0 / 25.0);  // 600 calls, 15 s: 25 ms a call
+  EXPECT_EQ(from_spread[0].evidence[1], from_all[0].evidence[1]);
+  EXPECT_EQ(from_all[0].evidence[1],
+            "history: 600 calls, 25 ms per call, over 6 min of earlier samples");
+}
+
 TEST(QueryRegressionCheck, IsCriticalFromFiveTimesItsHistory) {
   const Fixture f;
   EXPECT_EQ(f.Run(20, 99)[0].severity, model::Severity::kWarning);
