@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/allocator.h"
 
+// Before the test below: __GLIBC__ comes from <features.h>, which any C library header pulls in.
+// Without one both functions compiled to nothing (they did until 2026-11-22: allocator_test.cc).
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

@@ -291,10 +291,10 @@ http::Response App::Impl::Metrics() {
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();
+  options.expected_bytes = last_metrics_bytes_;
   // A fresh body per scrape, moved into the response: keeping a buffer between scrapes held
   // 13 MiB on a large database for the whole life of the process, plus a copy per scrape.
   std::string body;
-  body.reserve(last_metrics_bytes_ + last_metrics_bytes_ / 8);
   http::RenderMetrics(targets, self, options, body);
   last_metrics_bytes_ = body.size();
   ++scrapes_;
@@ -403,6 +403,7 @@ common::Status App::Impl::Run() {
   server_options.max_sse_clients = static_cast<std::size_t>(settings_.http_max_sse_clients);
   server_options.read_timeout = settings_.http_read_timeout;
   server_options.auth = AuthFor(settings_);
+  server_options.after_large_response = [] { ReleaseFreeMemory(); };
   server_ = std::make_unique<http::Server>(io_, server_options, std::move(router));
   PGV_RETURN_IF_ERROR(server_->Start());
   const auto endpoint = server_->local_endpoint();

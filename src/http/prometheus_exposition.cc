@@ -1377,7 +1377,9 @@ void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> ta
             (v.indexes.size() * std::size(kIndexColumns)) + (v.statements.size() * 5) +
             (v.activity.size() * 2);
   }
-  out.reserve(out.size() + rows * 160);
+  out.reserve(out.size() + (options.expected_bytes > 0
+                                ? options.expected_bytes + options.expected_bytes / 16
+                                : rows * 160));
   Renderer(out, views).Render(self);
 }
 

@@ -38,6 +38,9 @@ struct ExpositionOptions {
   // Per-table and per-index series per target: the largest by estimated size. 0 leaves them out.
   std::size_t max_tables = kNoLimit;
   std::size_t max_indexes = kNoLimit;
+  // The size of the last body rendered, when known: the output is reserved at that size (plus a
+  // margin) instead of an estimate per row, which on a large database is twice the real size.
+  std::size_t expected_bytes = 0;
 };
 
 // One series of a family the daemon adds: label pairs (names already valid) and the value.
