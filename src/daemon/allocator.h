@@ -10,8 +10,8 @@
 
 namespace pgvigil::daemon {
 
-// At start-up, before the threads: at most two arenas, and a fixed mmap threshold, so that
-// large buffers are mapped on their own and unmapped when freed.
+// At start-up, before the threads: at most two arenas, and a fixed mmap threshold (4 MiB), so
+// that large buffers are mapped on their own and unmapped when freed.
 void TuneAllocator();
 
 // Returns the free pages of every arena to the system (malloc_trim). Cheap enough to call after

@@ -235,6 +235,11 @@ class App::Impl {
   std::uint64_t scrapes_ = 0;
   std::optional<double> last_scrape_seconds_;
   std::size_t last_metrics_bytes_ = 0;  // to reserve the next body at once
+  // The /metrics body, rendered into the same buffer scrape after scrape (13 MiB on the large
+  // benchmark database): a fresh buffer per scrape had its pages faulted in and zeroed each
+  // time (≈ 15 % of the daemon's CPU on this VM, docs/benchmarks.md). A response still being
+  // written holds it; the next scrape then takes a new one.
+  std::shared_ptr<std::string> metrics_body_;
 };
 
 void App::Impl::StartMonitor(const MonitorOptions& options) {
@@ -292,15 +297,17 @@ http::Response App::Impl::Metrics() {
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();
   options.expected_bytes = last_metrics_bytes_;
-  // A fresh body per scrape, moved into the response: keeping a buffer between scrapes held
-  // 13 MiB on a large database for the whole life of the process, plus a copy per scrape.
-  std::string body;
+  if (metrics_body_ == nullptr || metrics_body_.use_count() > 1) {
+    metrics_body_ = std::make_shared<std::string>();
+  }
+  std::string& body = *metrics_body_;
+  body.clear();  // keeps the capacity
   http::RenderMetrics(targets, self, options, body);
   last_metrics_bytes_ = body.size();
   ++scrapes_;
   last_scrape_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return http::Response::Text(std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+  return http::Response::SharedText(metrics_body_, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 common::Status App::Impl::Run() {
@@ -403,7 +410,6 @@ common::Status App::Impl::Run() {
   server_options.max_sse_clients = static_cast<std::size_t>(settings_.http_max_sse_clients);
   server_options.read_timeout = settings_.http_read_timeout;
   server_options.auth = AuthFor(settings_);
-  server_options.after_large_response = [] { ReleaseFreeMemory(); };
   server_ = std::make_unique<http::Server>(io_, server_options, std::move(router));
   PGV_RETURN_IF_ERROR(server_->Start());
   const auto endpoint = server_->local_endpoint();

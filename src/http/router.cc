@@ -71,6 +71,13 @@ Response Response::SharedJson(std::shared_ptr<const std::string> body, int statu
   return r;
 }
 
+Response Response::SharedText(std::shared_ptr<const std::string> body, std::string content_type,
+                              int status) {
+  Response r = SharedJson(std::move(body), status);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
 Response Response::Error(const ApiError& error) { return Json(ErrorBody(error), error.status); }
 
 Response Response::Text(std::string body, std::string content_type, int status) {

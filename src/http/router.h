@@ -70,6 +70,8 @@ struct Response {
 
   static Response Json(std::string body, int status = 200);
   static Response SharedJson(std::shared_ptr<const std::string> body, int status = 200);
+  static Response SharedText(std::shared_ptr<const std::string> body, std::string content_type,
+                             int status = 200);
   // The JSON error shape (json_error.h) with the error's status.
   static Response Error(const ApiError& error);
   static Response Text(std::string body, std::string content_type, int status = 200);

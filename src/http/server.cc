@@ -422,11 +422,8 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     if (!rejected_) LogAndRecord();
     const bool keep_alive = response_->keep_alive();
     response_.reset();
-    // A body this session owned is freed here (a shared one lives on in its cache).
-    const bool freed_large = owned_body_.size() >= options().large_response_bytes;
-    owned_body_ = std::string();  // a /metrics body is megabytes: not kept per connection
-    shared_body_.reset();
-    if (freed_large && options().after_large_response) options().after_large_response();
+    owned_body_ = std::string();  // a large body is not kept per connection
+    shared_body_.reset();           // a shared one lives on where it came from
     if (ec) return CloseNow();
     if (!keep_alive || server_->stopping_) return Linger();
     first_request_ = false;

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,12 +42,6 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_connections = 256;  // more → 503 and close
   std::size_t max_sse_clients = 64;   // more streaming responses → 503
-  // Called on the loop after a response body of at least `large_response_bytes`, owned by the
-  // response (not a shared, cached one), was written and freed. The daemon gives the freed pages back to the system there: a 13 MiB /metrics body
-  // (and its rendering) otherwise stays resident until the next trim, ≈ 30 MiB on a large
-  // database when Prometheus scrapes in step with the standard tier (docs/benchmarks.md).
-  std::function<void()> after_large_response;
-  std::size_t large_response_bytes = 1 << 20;
   AuthOptions auth;
 };
 

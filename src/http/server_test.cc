@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -212,39 +211,6 @@ TEST(Server, SendsASharedBodyWholeAndHeadGivesItsLength) {
   ASSERT_TRUE(head.has_value());
   EXPECT_EQ(head->Header("content-length"), std::to_string(expected.size()));
   EXPECT_TRUE(head->body.empty());
-}
-
-// The daemon gives memory back after a large body it rendered for one response (/metrics); a
-// shared, cached body (a health rendering) is not freed by the response, so no hook for it.
-TEST(Server, CallsTheLargeResponseHookOnlyAfterALargeOwnedBodyWasWritten) {
-  Router router = TestRouter();
-  ASSERT_TRUE(router
-                  .Add("GET", "/api/v1/big", Role::kViewer,
-                       [](const Request&) { return Response::Json(std::string(2 << 20, 'b')); })
-                  .ok());
-  ASSERT_TRUE(router
-                  .Add("GET", "/api/v1/big-shared", Role::kViewer,
-                       [](const Request&) {
-                         return Response::SharedJson(
-                             std::make_shared<const std::string>(2 << 20, 's'));
-                       })
-                  .ok());
-  std::atomic<int> calls{0};
-  ServerOptions options = LoopbackOptions();
-  options.large_response_bytes = 1 << 20;
-  options.after_large_response = [&calls] { ++calls; };
-  RunningServer rs;
-  ASSERT_TRUE(rs.Start(options, std::move(router)).ok());
-  TestClient client(rs.endpoint());
-  // Each large response is followed by a small one: the server reads the next request only
-  // after it has finished writing (and freeing) the previous one.
-  for (const char* path : {"/healthz", "/api/v1/big-shared", "/healthz", "/api/v1/big", "/healthz"}) {
-    ASSERT_TRUE(client.Send(RequestText("GET", path)));
-    const auto r = client.ReadResponse();
-    ASSERT_TRUE(r.has_value()) << path;
-    EXPECT_EQ(r->status, 200) << path;
-  }
-  EXPECT_EQ(calls.load(), 1);
 }
 
 TEST(Server, PassesDecodedParamsQueryAndBodyToTheHandler) {
