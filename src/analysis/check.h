@@ -4,6 +4,7 @@
 // per file under checks/, listed in builtin_checks.cc. Thread-safe (stateless).
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,8 +19,13 @@ namespace pgvigil::analysis {
 // Earlier samples of one target, oldest first, for checks that judge a trend (query
 // regression, days until full, unused for N days). Empty when there is no history: such checks
 // then say nothing.
+class HistoryMemo;  // statement_baselines.h
+
 struct History {
   std::vector<const model::Snapshot*> snapshots;
+  // Optional: shared by the analyses of one loaded history, so that what a check derives from
+  // it alone is computed once (the daemon sets it; nullptr computes it every time).
+  std::shared_ptr<HistoryMemo> memo = nullptr;
 };
 
 struct CheckInput {

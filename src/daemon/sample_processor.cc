@@ -8,6 +8,7 @@
 
 #include "analysis/analyzer.h"
 #include "analysis/metric_series.h"
+#include "analysis/statement_baselines.h"
 #include "analysis/unreachable.h"
 #include "common/log.h"
 #include "daemon/allocator.h"
@@ -105,6 +106,8 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
     if (history.has_value()) {
       mine.history = std::move(*history);
       mine.history_loaded = true;
+      // A new history: what the checks derived from the old one is gone with it.
+      mine.history_memo = std::make_shared<analysis::HistoryMemo>();
     } else {
       LogStoreError(history.error(), "loading history of " + target);
     }
@@ -121,6 +124,7 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
   std::shared_ptr<const model::Snapshot> current = mine.samples.ComposeCurrent();
   std::shared_ptr<const model::Snapshot> previous;
   analysis::History history;
+  history.memo = mine.history_memo;
   for (const model::Snapshot& h : mine.history) {
     if (h.collected_at < current->collected_at) history.snapshots.push_back(&h);
   }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/check.h"
 #include "analysis/thresholds.h"
 #include "daemon/state_cache.h"
 #include "daemon/target_monitor.h"
@@ -65,6 +66,8 @@ class SampleProcessor final : public SampleSink {
     TierSamples samples;
     std::vector<model::Snapshot> history;  // from the store, refreshed with each slow sample
     bool history_loaded = false;
+    // What the checks derive from `history` alone (statement baselines), new with each load.
+    std::shared_ptr<analysis::HistoryMemo> history_memo;
     std::string last_status;  // for status-change events
     // The last full analysis' inputs and result, which a fast-only tick builds on.
     std::shared_ptr<const model::HealthReport> last_report;

@@ -1,61 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/checks/query_regression_check.h"
 
-#include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "analysis/query_text.h"
 #include "analysis/snapshot_helpers.h"
+#include "analysis/statement_baselines.h"
 #include "analysis/statement_deltas.h"
 
 namespace pgvigil::analysis {
-namespace {
-
-struct Baseline {
-  double calls = 0;
-  double total_exec_time = 0;  // ms
-  double rows = 0;
-  double shared_blks = 0;  // hit + read
-  double seconds = 0;      // the time of the intervals it was seen in
-};
-
-struct Baselines {
-  std::map<std::int64_t, Baseline> by_queryid;
-};
-
-// Sums the statements' deltas over consecutive history samples up to the previous one, so the
-// interval being judged is never part of its own baseline.
-Baselines Summarise(const History& history, const model::Snapshot& previous) {
-  Baselines out;
-  const model::Snapshot* before = nullptr;
-  for (const model::Snapshot* h : history.snapshots) {
-    // By the standard tier's times (pg_stat_statements is read with it): in a composed
-    // `previous` collected_at may be another tier's time, later than its statements.
-    if (h == nullptr || !HasStatements(*h) ||
-        model::CollectedAt(*h, model::kStandardTier) >
-            model::CollectedAt(previous, model::kStandardTier)) {
-      continue;
-    }
-    if (before != nullptr) {
-      const StatementDeltas d = ComputeStatementDeltas(*h, *before);
-      if (d.comparable) {
-        for (const auto& [queryid, q] : ByQueryId(d.deltas)) {
-          Baseline& b = out.by_queryid[queryid];
-          b.calls += q.calls;
-          b.total_exec_time += q.total_exec_time;
-          b.rows += q.rows;
-          b.shared_blks += q.shared_blks_hit + q.shared_blks_read;
-          b.seconds += d.interval_seconds;
-        }
-      }
-    }
-    before = h;
-  }
-  return out;
-}
-
-}  // namespace
 
 void QueryRegressionCheck::Evaluate(const CheckInput& input,
                                     std::vector<model::Finding>& out) const {
@@ -63,13 +18,14 @@ void QueryRegressionCheck::Evaluate(const CheckInput& input,
   const model::Snapshot& s = input.current;
   const StatementDeltas now = ComputeStatementDeltas(s, *input.previous);
   if (!now.comparable || now.interval_seconds <= 0) return;
-  const Baselines history = Summarise(input.history, *input.previous);
-  if (history.by_queryid.empty()) return;
+  const std::shared_ptr<const StatementBaselines> history =
+      SummariseStatementHistory(input.history, *input.previous);
+  if (history->empty()) return;
 
   for (const auto& [queryid, q] : ByQueryId(now.deltas)) {
-    const auto base = history.by_queryid.find(queryid);
-    if (base == history.by_queryid.end()) continue;  // new: no history of its own
-    const Baseline& b = base->second;
+    const auto base = history->find(queryid);
+    if (base == history->end()) continue;  // new: no history of its own
+    const StatementBaseline& b = base->second;
     const std::string object = fmt::format("queryid {}", queryid);
     const auto param = [&](std::string_view key) {
       return input.thresholds.Param(key, s.target, object);
