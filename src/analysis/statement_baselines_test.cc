@@ -11,28 +11,8 @@
 namespace pgvigil::analysis {
 namespace {
 
-using common::TimestampFromEpochSeconds;
-
-model::StatementStats Stmt(std::int64_t queryid, std::int64_t calls, double total_ms) {
-  model::StatementStats s;
-  s.userid = 10;
-  s.dbid = 5;
-  s.queryid = queryid;
-  s.toplevel = true;
-  s.calls = calls;
-  s.total_exec_time = total_ms;
-  s.rows = calls;
-  return s;
-}
-
-model::Snapshot Sample(double at, std::vector<model::StatementStats> statements) {
-  model::Snapshot s;
-  s.target = "db1";
-  s.collected_at = TimestampFromEpochSeconds(at);
-  s.outcomes = {testing::OkOutcome("stat_statements")};
-  s.statements = std::move(statements);
-  return s;
-}
+constexpr auto Stmt = testing::Statement;
+constexpr auto Sample = testing::StatementsSample;
 
 struct Fixture {
   model::Snapshot h0 = Sample(1000, {Stmt(42, 1000, 20000), Stmt(7, 10, 100)});

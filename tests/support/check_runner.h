@@ -5,9 +5,13 @@
 //   auto findings = testing::EvaluateCheck(MyCheck(), now, &before);
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/check.h"
+#include "common/clock.h"
 
 namespace pgvigil::testing {
 
@@ -27,6 +31,33 @@ inline model::CollectorOutcome OkOutcome(std::string collector) {
   model::CollectorOutcome o;
   o.collector = std::move(collector);
   return o;
+}
+
+// A pg_stat_statements entry of user 10 ("app") in database 5 ("shop"), top level: `calls`
+// calls taking `total_ms` in all, one row and ten shared hits per call.
+inline model::StatementStats Statement(std::int64_t queryid, std::int64_t calls, double total_ms) {
+  model::StatementStats s;
+  s.userid = 10;
+  s.dbid = 5;
+  s.queryid = queryid;
+  s.rolname = "app";
+  s.datname = "shop";
+  s.toplevel = true;
+  s.calls = calls;
+  s.total_exec_time = total_ms;
+  s.rows = calls;
+  s.shared_blks_hit = calls * 10;
+  return s;
+}
+
+// A sample of target "db1" taken `at` seconds after the epoch, holding `statements`.
+inline model::Snapshot StatementsSample(double at, std::vector<model::StatementStats> statements) {
+  model::Snapshot s;
+  s.target = "db1";
+  s.collected_at = common::TimestampFromEpochSeconds(at);
+  s.outcomes = {OkOutcome("stat_statements")};
+  s.statements = std::move(statements);
+  return s;
 }
 
 }  // namespace pgvigil::testing

@@ -8,32 +8,13 @@
 namespace pgvigil::analysis {
 namespace {
 
-using common::TimestampFromEpochSeconds;
-
 model::StatementStats Stmt(std::int64_t queryid, std::int64_t calls, double total_ms) {
-  model::StatementStats s;
-  s.userid = 10;
-  s.dbid = 5;
-  s.queryid = queryid;
-  s.rolname = "app";
-  s.datname = "shop";
-  s.toplevel = true;
-  s.calls = calls;
-  s.total_exec_time = total_ms;
-  s.rows = calls;
-  s.shared_blks_hit = calls * 10;
+  model::StatementStats s = testing::Statement(queryid, calls, total_ms);
   s.query = "select * from orders where id = $1";
   return s;
 }
 
-model::Snapshot Sample(double at, std::vector<model::StatementStats> statements) {
-  model::Snapshot s;
-  s.target = "db1";
-  s.collected_at = TimestampFromEpochSeconds(at);
-  s.outcomes = {testing::OkOutcome("stat_statements")};
-  s.statements = std::move(statements);
-  return s;
-}
+constexpr auto Sample = testing::StatementsSample;
 
 // History: 200 calls of 20 ms over two intervals (h0 → h1 → h2); h2 is also the previous
 // sample. The current interval adds `calls` calls taking `mean_ms` each.
