@@ -234,11 +234,10 @@ class App::Impl {
   // /metrics self-figures (the loop thread only).
   std::uint64_t scrapes_ = 0;
   std::optional<double> last_scrape_seconds_;
-  std::size_t last_metrics_bytes_ = 0;  // to reserve the next body at once
   // The /metrics body, rendered into the same buffer scrape after scrape (13 MiB on the large
   // benchmark database): a fresh buffer per scrape had its pages faulted in and zeroed each
   // time (≈ 15 % of the daemon's CPU on this VM, docs/benchmarks.md). A response still being
-  // written holds it; the next scrape then takes a new one.
+  // written holds it; the next scrape then takes a new one, reserved at this one's size.
   std::shared_ptr<std::string> metrics_body_;
 };
 
@@ -296,14 +295,13 @@ http::Response App::Impl::Metrics() {
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();
-  options.expected_bytes = last_metrics_bytes_;
+  options.expected_bytes = metrics_body_ != nullptr ? metrics_body_->size() : 0;
   if (metrics_body_ == nullptr || metrics_body_.use_count() > 1) {
     metrics_body_ = std::make_shared<std::string>();
   }
   std::string& body = *metrics_body_;
   body.clear();  // keeps the capacity
   http::RenderMetrics(targets, self, options, body);
-  last_metrics_bytes_ = body.size();
   ++scrapes_;
   last_scrape_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -30,17 +30,7 @@ model::Snapshot Sample(double at, std::string tier) {
 }
 
 model::StatementStats Stmt(std::int64_t calls, double total_ms) {
-  model::StatementStats s;
-  s.userid = 10;
-  s.dbid = 5;
-  s.queryid = 42;
-  s.rolname = "app";
-  s.datname = "shop";
-  s.toplevel = true;
-  s.calls = calls;
-  s.total_exec_time = total_ms;
-  s.rows = calls;
-  s.shared_blks_hit = calls * 10;
+  model::StatementStats s = testing::Statement(42, calls, total_ms);
   s.query = "select * from orders where id = $1";
   return s;
 }
