@@ -11,6 +11,8 @@
 # few objects in it (a table with indexes and dead tuples, a sequence, a replication slot, a
 # prepared transaction), where every collector must report ok. Logs go to
 # BUILD_DIR/test-matrix/MAJOR.log. Prints one summary line per major; exits 1 if any failed.
+# BUILD_DIR/test-matrix/summary.txt keeps the summary and, for each failed major, the failed
+# tests and the assertions they reported, for test.sh to print at the very end of a CI run.
 set -euo pipefail
 
 PROG=test-matrix
@@ -102,6 +104,14 @@ check_collect() {
   echo "$ok/$total ok"
 }
 
+# What a failed major's log says went wrong, kept short: ctest's list of failed tests and each
+# GoogleTest assertion with the lines that explain it.
+failure_excerpt() {
+  local log=$1
+  sed -n '/^The following tests FAILED:/,/^[^[:space:]]/p' "$log" | sed '$d' | head -n 20
+  grep -E -A 6 ': Failure$|^Expected|Timeout|Exception|Segmentation' "$log" | head -n 60
+}
+
 # Runs one major; prints its summary line; returns non-zero if anything failed.
 run_major() {
   local major=$1 bin log start seconds status=0 tests version collect
@@ -135,12 +145,19 @@ run_major() {
 
 summary=()
 failed=0
+: >"$LOGS/summary.txt"
 tests_start=$SECONDS
 for major in "${MAJORS[@]}"; do
   note "PostgreSQL $major ..."
-  line=$(run_major "$major") || failed=1
+  status=0
+  line=$(run_major "$major") || status=1
   summary+=("$line")
   echo "$line"
+  echo "$line" >>"$LOGS/summary.txt"
+  if [[ $status -ne 0 ]]; then
+    failed=1
+    failure_excerpt "$LOGS/$major.log" | sed 's/^/    /' >>"$LOGS/summary.txt"
+  fi
 done
 
 echo

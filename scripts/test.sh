@@ -26,6 +26,8 @@ fi
 status=0
 ctest --test-dir build-test --output-on-failure -j2 "$@" || status=$?
 if [[ $matrix -ne 0 ]]; then
+  # Repeated here because a CI log often keeps only its last lines.
+  cat build-test/test-matrix/summary.txt >&2 || true
   echo "test.sh: the version matrix failed (see build-test/test-matrix/*.log)" >&2
   [[ $status -ne 0 ]] || status=$matrix
 fi
