@@ -336,16 +336,18 @@ common::Result<std::vector<model::AlertEvent>> SqliteAlertStore::Events(std::int
 common::Result<std::vector<OutboxRow>> SqliteAlertStore::DueOutbox(common::Timestamp now,
                                                                    int limit) {
   std::lock_guard lock(mu_);
+  // Kept prepared: the delivery thread asks four times a second, and preparing it each time was
+  // a tenth of an idle daemon's CPU on a large database (docs/benchmarks.md).
   PGV_ASSIGN_OR_RETURN(
-      SqliteStatement s,
-      db_.Prepare("SELECT id, coalesce(alert_id, 0), channel, dedup_key, payload, created_at, "
-                  "next_attempt_at, attempts, last_error, delivered_at, expires_at, expired_at "
-                  "FROM outbox WHERE delivered_at IS NULL AND expired_at IS NULL AND "
-                  "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"));
-  PGV_RETURN_IF_ERROR(s.BindInt64(1, Micros(now)));
-  PGV_RETURN_IF_ERROR(s.BindInt64(2, limit));
+      SqliteDb::Lease s,
+      db_.Cached("SELECT id, coalesce(alert_id, 0), channel, dedup_key, payload, created_at, "
+                 "next_attempt_at, attempts, last_error, delivered_at, expires_at, expired_at "
+                 "FROM outbox WHERE delivered_at IS NULL AND expired_at IS NULL AND "
+                 "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"));
+  PGV_RETURN_IF_ERROR(s->BindInt64(1, Micros(now)));
+  PGV_RETURN_IF_ERROR(s->BindInt64(2, limit));
   std::vector<OutboxRow> rows;
-  PGV_RETURN_IF_ERROR(ForEachRow(s, [&](SqliteStatement& row) {
+  PGV_RETURN_IF_ERROR(ForEachRow(*s, [&](SqliteStatement& row) {
     OutboxRow r;
     r.id = row.ColumnInt64(0);
     r.alert_id = row.ColumnInt64(1);
