@@ -19,7 +19,8 @@ namespace pgvigil::analysis {
 // Earlier samples of one target, oldest first, for checks that judge a trend (query
 // regression, days until full, unused for N days). Empty when there is no history: such checks
 // then say nothing.
-class HistoryMemo;  // statement_baselines.h
+class HistoryMemo;        // statement_baselines.h
+struct StatementDeltas;  // statement_deltas.h
 
 struct History {
   std::vector<const model::Snapshot*> snapshots;
@@ -35,6 +36,10 @@ struct CheckInput {
   const model::Snapshot* previous = nullptr;
   const History& history;
   const Thresholds& thresholds;
+  // pg_stat_statements between `previous` and `current`, which five checks read: computed by
+  // the first that asks (IntervalStatementDeltas) and kept for the others of this analysis.
+  // An input serves one analysis at a time, as Analyze runs its checks one after another.
+  mutable std::shared_ptr<const StatementDeltas> statement_deltas = nullptr;
 };
 
 class Check {

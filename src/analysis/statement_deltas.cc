@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/statement_deltas.h"
 
+#include <memory>
 #include <optional>
 #include <tuple>
 
@@ -134,6 +135,14 @@ std::map<std::int64_t, QueryDelta> ByQueryId(const std::vector<StatementDelta>& 
     q.temp_blks_written += d.temp_blks_written;
   }
   return out;
+}
+
+const StatementDeltas& IntervalStatementDeltas(const CheckInput& input) {
+  if (input.statement_deltas == nullptr) {
+    input.statement_deltas = std::make_shared<const StatementDeltas>(
+        ComputeStatementDeltas(input.current, *input.previous));
+  }
+  return *input.statement_deltas;
 }
 
 }  // namespace pgvigil::analysis

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/check.h"
 #include "model/snapshot.h"
 
 namespace pgvigil::analysis {
@@ -45,6 +46,10 @@ bool HasStatements(const model::Snapshot& s);
 
 StatementDeltas ComputeStatementDeltas(const model::Snapshot& current,
                                        const model::Snapshot& previous);
+
+// ComputeStatementDeltas(input.current, *input.previous), once per input (CheckInput's
+// statement_deltas). `input.previous` must not be nullptr.
+const StatementDeltas& IntervalStatementDeltas(const CheckInput& input);
 
 // A statement's figures summed over every entry with its queryid (one per role, database and
 // nesting level): findings name statements as "queryid N".

@@ -60,7 +60,7 @@ std::set<std::int64_t> Chosen(const CheckInput& input, const Statements& stateme
   }
   // … and whatever query.slow_statement flags over the last interval.
   if (input.previous != nullptr) {
-    const StatementDeltas deltas = ComputeStatementDeltas(s, *input.previous);
+    const StatementDeltas& deltas = IntervalStatementDeltas(input);
     if (deltas.comparable) {
       for (const auto& [queryid, q] : ByQueryId(deltas.deltas)) {
         const std::string object = fmt::format("queryid {}", queryid);

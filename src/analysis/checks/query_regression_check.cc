@@ -16,7 +16,7 @@ void QueryRegressionCheck::Evaluate(const CheckInput& input,
                                     std::vector<model::Finding>& out) const {
   if (input.previous == nullptr || input.history.snapshots.empty()) return;
   const model::Snapshot& s = input.current;
-  const StatementDeltas now = ComputeStatementDeltas(s, *input.previous);
+  const StatementDeltas& now = IntervalStatementDeltas(input);
   if (!now.comparable || now.interval_seconds <= 0) return;
   const std::shared_ptr<const StatementBaselines> history =
       SummariseStatementHistory(input.history, *input.previous);

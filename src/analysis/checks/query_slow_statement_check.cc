@@ -16,7 +16,7 @@ void QuerySlowStatementCheck::Evaluate(const CheckInput& input,
                                        std::vector<model::Finding>& out) const {
   if (input.previous == nullptr) return;
   const model::Snapshot& s = input.current;
-  const StatementDeltas deltas = ComputeStatementDeltas(s, *input.previous);
+  const StatementDeltas& deltas = IntervalStatementDeltas(input);
   if (!deltas.comparable || deltas.interval_seconds <= 0) return;
 
   if (deltas.not_comparable > 0) {

@@ -55,7 +55,7 @@ Statements LoadStatements(const CheckInput& input) {
   st.available = true;
   for (const model::StatementStats& e : s.statements) st.all.push_back(&e);
   if (input.previous != nullptr && HasStatements(*input.previous)) {
-    const StatementDeltas d = ComputeStatementDeltas(s, *input.previous);
+    const StatementDeltas& d = IntervalStatementDeltas(input);
     if (d.comparable) {
       st.per_interval = true;
       st.deltas = ByQueryId(d.deltas);

@@ -32,7 +32,7 @@ void TempfilesSpillCheck::Evaluate(const CheckInput& input,
   if (!deltas.comparable || deltas.interval_seconds <= 0) return;
   const auto work_mem = SettingBytes(s, "work_mem");
   // The statements' share of the spill, when both samples hold pg_stat_statements.
-  const StatementDeltas statements = ComputeStatementDeltas(s, *input.previous);
+  const StatementDeltas& statements = IntervalStatementDeltas(input);
   for (const DatabasePair& p : deltas.pairs) {
     const auto bytes = p.Delta(&model::DatabaseStats::temp_bytes);
     const auto files = p.Delta(&model::DatabaseStats::temp_files);
