@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "http/prometheus_exposition.h"
+#include "model/health_report.h"
 
 namespace {
 

@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "model/alert.h"
+#include "model/health_report.h"
 
 namespace pgvigil::alerts {
 

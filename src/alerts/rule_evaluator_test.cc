@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "alerts/rule_evaluator.h"
+#include "model/health_report.h"
 
 #include <gtest/gtest.h>
 

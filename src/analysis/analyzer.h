@@ -6,6 +6,7 @@
 
 #include "analysis/check.h"
 #include "model/finding.h"
+#include "model/health_report.h"
 
 namespace pgvigil::analysis {
 

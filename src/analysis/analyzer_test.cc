@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/health_report.h"
 #include "support/check_runner.h"
 
 namespace pgvigil::analysis {
@@ -97,8 +98,8 @@ TEST(Reanalyze, GivesWhatAFullAnalysisGivesWhenOnlyTheFastPartsChanged) {
 // a full analysis sorts, with new findings on both sides of a kept one.
 TEST(Reanalyze, KeepsTheReportOrderOfAFullAnalysis) {
   const model::HealthReport first = Full(Server({}));
-  const model::Snapshot later = Server(
-      {IdleInTransaction(9, 4000), IdleInTransaction(3, 700), IdleInTransaction(5, 90000)});
+  const model::Snapshot later =
+      Server({IdleInTransaction(9, 4000), IdleInTransaction(3, 700), IdleInTransaction(5, 90000)});
   const History history;
   const Thresholds thresholds;
   const model::HealthReport fast =
@@ -108,6 +109,31 @@ TEST(Reanalyze, KeepsTheReportOrderOfAFullAnalysis) {
   EXPECT_EQ(Order(fast), Order(full));
   EXPECT_EQ(fast.score, full.score);
   EXPECT_EQ(fast.status, full.status);
+}
+
+// The kept findings are the previous report's own objects (shared, not copied: the daemon
+// reanalyses every second), and the previous report is left as it was.
+TEST(Reanalyze, SharesTheKeptFindingsWithThePreviousReport) {
+  const model::HealthReport before = Full(Server({IdleInTransaction(7, 3600)}));
+  const model::FindingList::Ptr kept = [&] {
+    for (const model::FindingList::Ptr& f : before.findings.shared()) {
+      if (f->id == "sequence.exhaustion") return f;
+    }
+    return model::FindingList::Ptr();
+  }();
+  ASSERT_NE(kept, nullptr);
+  const History history;
+  const Thresholds thresholds;
+  const model::HealthReport after =
+      Reanalyze({Server({IdleInTransaction(8, 4000)}), nullptr, history, thresholds},
+                FastTierChecks(), before);
+  bool shared = false;
+  for (const model::FindingList::Ptr& f : after.findings.shared()) shared |= f == kept;
+  EXPECT_TRUE(shared);
+  EXPECT_EQ(Ids(before), (std::set<std::string>{"connection.idle_in_transaction pid 7",
+                                                "sequence.exhaustion shop.public.orders_id_seq"}));
+  EXPECT_EQ(Ids(after), (std::set<std::string>{"connection.idle_in_transaction pid 8",
+                                               "sequence.exhaustion shop.public.orders_id_seq"}));
 }
 
 TEST(FastTierChecks, AreBuiltinChecks) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/health_score.h"
+#include "model/health_report.h"
 
 #include <algorithm>
 #include <map>
@@ -47,7 +48,7 @@ model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding
   return ScoreSortedFindings(std::move(target), std::move(findings));
 }
 
-model::HealthReport ScoreSortedFindings(std::string target, std::vector<model::Finding> findings) {
+model::HealthReport ScoreSortedFindings(std::string target, model::FindingList findings) {
   struct PerId {
     int critical = 0;
     int warning = 0;

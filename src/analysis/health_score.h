@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/finding.h"
+#include "model/health_report.h"
 
 namespace pgvigil::analysis {
 
@@ -13,7 +14,7 @@ model::HealthReport ScoreFindings(std::string target, std::vector<model::Finding
 
 // ScoreFindings for findings already in SortFindings' order (Reanalyze keeps that order while
 // it merges): the same report without sorting again.
-model::HealthReport ScoreSortedFindings(std::string target, std::vector<model::Finding> findings);
+model::HealthReport ScoreSortedFindings(std::string target, model::FindingList findings);
 
 // Sorts findings most severe first, then by id and object (a stable order for reports).
 void SortFindings(std::vector<model::Finding>& findings);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/health_score.h"
+#include "model/health_report.h"
 
 #include <gtest/gtest.h>
 
@@ -35,8 +36,8 @@ TEST(HealthScore, WarningsDegradeAndCriticalsMakeUnhealthy) {
   const auto degraded = ScoreFindings("db", {F("index.duplicate", model::Severity::kWarning)});
   EXPECT_EQ(degraded.status, model::HealthStatus::kDegraded);
   EXPECT_EQ(degraded.score, 92);
-  const auto unhealthy = ScoreFindings(
-      "db", {F("index.duplicate", model::Severity::kWarning), F("locks.blocking", model::Severity::kCritical)});
+  const auto unhealthy = ScoreFindings("db", {F("index.duplicate", model::Severity::kWarning),
+                                              F("locks.blocking", model::Severity::kCritical)});
   EXPECT_EQ(unhealthy.status, model::HealthStatus::kUnhealthy);
   EXPECT_EQ(unhealthy.score, 100 - 8 - 25);
   EXPECT_EQ(unhealthy.findings[0].id, "locks.blocking");  // most severe first
@@ -45,10 +46,12 @@ TEST(HealthScore, WarningsDegradeAndCriticalsMakeUnhealthy) {
 
 TEST(HealthScore, OneCheckCannotTakeMoreThanItsCap) {
   std::vector<model::Finding> many;
-  for (int i = 0; i < 100; ++i) many.push_back(F("index.unused", model::Severity::kWarning, std::to_string(i)));
+  for (int i = 0; i < 100; ++i)
+    many.push_back(F("index.unused", model::Severity::kWarning, std::to_string(i)));
   EXPECT_EQ(ScoreFindings("db", many).score, 100 - 24);
   std::vector<model::Finding> crit;
-  for (int i = 0; i < 10; ++i) crit.push_back(F("locks.blocking", model::Severity::kCritical, std::to_string(i)));
+  for (int i = 0; i < 10; ++i)
+    crit.push_back(F("locks.blocking", model::Severity::kCritical, std::to_string(i)));
   crit.push_back(F("wraparound.xid_age", model::Severity::kCritical));
   crit.push_back(F("replication.lag", model::Severity::kCritical));
   EXPECT_EQ(ScoreFindings("db", crit).score, 0);

@@ -5,6 +5,7 @@
 
 #include "analysis/health_score.h"
 #include "analysis/snapshot_helpers.h"
+#include "model/health_report.h"
 
 namespace pgvigil::analysis {
 

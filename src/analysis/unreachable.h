@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "model/finding.h"
+#include "model/health_report.h"
 
 namespace pgvigil::analysis {
 

@@ -10,6 +10,7 @@
 #include "common/units.h"
 #include "daemon/check_once.h"
 #include "daemon/thresholds_config.h"
+#include "model/health_report.h"
 #include "store/report_json.h"
 
 namespace pgvigil::cli {

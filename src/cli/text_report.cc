@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/text_report.h"
+#include "model/health_report.h"
 
 #include <algorithm>
 
@@ -11,10 +12,14 @@ namespace {
 const char* Colour(model::Severity s, bool on) {
   if (!on) return "";
   switch (s) {
-    case model::Severity::kCritical: return "\033[1;31m";
-    case model::Severity::kWarning: return "\033[1;33m";
-    case model::Severity::kInfo: return "\033[36m";
-    case model::Severity::kOk: return "\033[32m";
+    case model::Severity::kCritical:
+      return "\033[1;31m";
+    case model::Severity::kWarning:
+      return "\033[1;33m";
+    case model::Severity::kInfo:
+      return "\033[36m";
+    case model::Severity::kOk:
+      return "\033[32m";
   }
   return "";
 }
@@ -22,28 +27,38 @@ const char* Reset(bool on) { return on ? "\033[0m" : ""; }
 
 const char* Heading(model::Severity s) {
   switch (s) {
-    case model::Severity::kCritical: return "CRITICAL";
-    case model::Severity::kWarning: return "WARNING";
-    case model::Severity::kInfo: return "INFO";
-    case model::Severity::kOk: return "OK";
+    case model::Severity::kCritical:
+      return "CRITICAL";
+    case model::Severity::kWarning:
+      return "WARNING";
+    case model::Severity::kInfo:
+      return "INFO";
+    case model::Severity::kOk:
+      return "OK";
   }
   return "";
 }
 
 const char* StatusWord(model::HealthStatus s) {
   switch (s) {
-    case model::HealthStatus::kHealthy: return "HEALTHY";
-    case model::HealthStatus::kDegraded: return "DEGRADED";
-    case model::HealthStatus::kUnhealthy: return "UNHEALTHY";
+    case model::HealthStatus::kHealthy:
+      return "HEALTHY";
+    case model::HealthStatus::kDegraded:
+      return "DEGRADED";
+    case model::HealthStatus::kUnhealthy:
+      return "UNHEALTHY";
   }
   return "";
 }
 
 model::Severity StatusSeverity(model::HealthStatus s) {
   switch (s) {
-    case model::HealthStatus::kHealthy: return model::Severity::kOk;
-    case model::HealthStatus::kDegraded: return model::Severity::kWarning;
-    case model::HealthStatus::kUnhealthy: return model::Severity::kCritical;
+    case model::HealthStatus::kHealthy:
+      return model::Severity::kOk;
+    case model::HealthStatus::kDegraded:
+      return model::Severity::kWarning;
+    case model::HealthStatus::kUnhealthy:
+      return model::Severity::kCritical;
   }
   return model::Severity::kOk;
 }
@@ -94,9 +109,10 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
                              const TextReportOptions& o) {
   std::string out;
   const bool c = o.colour;
-  out += fmt::format("{}: {}{}{}, score {}/100 (PostgreSQL {})\n", report.target,
-                     Colour(StatusSeverity(report.status), c), StatusWord(report.status), Reset(c),
-                     report.score, snapshot.server.server_version.substr(0, snapshot.server.server_version.find(' ')));
+  out += fmt::format(
+      "{}: {}{}{}, score {}/100 (PostgreSQL {})\n", report.target,
+      Colour(StatusSeverity(report.status), c), StatusWord(report.status), Reset(c), report.score,
+      snapshot.server.server_version.substr(0, snapshot.server.server_version.find(' ')));
   for (const std::string& reason : report.reasons) {
     out += "  " + Wrap(reason, static_cast<size_t>(o.width), 4) + "\n";
   }
@@ -110,8 +126,8 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
   const size_t beside = 2 + id_width + 2 + object_width + 2;
   const bool below = beside > static_cast<size_t>(o.width) / 2;
   const size_t indent = below ? 6 : beside;
-  for (model::Severity s : {model::Severity::kCritical, model::Severity::kWarning,
-                            model::Severity::kInfo}) {
+  for (model::Severity s :
+       {model::Severity::kCritical, model::Severity::kWarning, model::Severity::kInfo}) {
     const auto count = std::count_if(report.findings.begin(), report.findings.end(),
                                      [&](const model::Finding& f) { return f.severity == s; });
     if (count == 0) continue;
@@ -128,8 +144,9 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
                            Wrap(f.message, static_cast<size_t>(o.width), indent));
       }
       if (f.recommendation && !f.recommendation->sql.empty()) {
-        out += std::string(indent, ' ') + "fix: " +
-               Wrap(f.recommendation->sql, static_cast<size_t>(o.width), indent + 5) + "\n";
+        out += std::string(indent, ' ') +
+               "fix: " + Wrap(f.recommendation->sql, static_cast<size_t>(o.width), indent + 5) +
+               "\n";
       }
     }
   }
@@ -140,9 +157,9 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
       ++ok;
       continue;
     }
-    problems += fmt::format("\n  {} {}: {}", outcome.collector,
-                            outcome.status == model::CollectorStatus::kSkipped ? "skipped" : "failed",
-                            outcome.message);
+    problems += fmt::format(
+        "\n  {} {}: {}", outcome.collector,
+        outcome.status == model::CollectorStatus::kSkipped ? "skipped" : "failed", outcome.message);
   }
   out += fmt::format("\ncollectors: {} ok{}\n", ok, problems);
   return out;

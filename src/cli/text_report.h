@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/finding.h"
+#include "model/health_report.h"
 #include "model/snapshot.h"
 
 namespace pgvigil::cli {

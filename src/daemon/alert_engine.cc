@@ -15,6 +15,7 @@
 #include "alerts/notifiers/slack_notifier.h"
 #include "alerts/notifiers/webhook_notifier.h"
 #include "common/log.h"
+#include "model/health_report.h"
 
 namespace pgvigil::daemon {
 namespace {

@@ -35,6 +35,7 @@
 #include "daemon/sample_processor.h"
 #include "http/alert_api.h"
 #include "http/prometheus_exposition.h"
+#include "model/health_report.h"
 #include "store/alert_store.h"
 
 namespace pgvigil::daemon {

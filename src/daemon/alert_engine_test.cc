@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "model/health_report.h"
 #include "store/store_test_support.h"
 
 namespace pgvigil::daemon {

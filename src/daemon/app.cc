@@ -41,6 +41,7 @@
 #include "http/server.h"
 #include "maintenance/operation_runner.h"
 #include "maintenance/recovery.h"
+#include "model/health_report.h"
 #include "pg/dsn.h"
 #include "store/maintenance_store.h"
 #include "store/sqlite_history_store.h"

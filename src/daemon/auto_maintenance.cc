@@ -46,7 +46,7 @@ std::vector<model::MaintenanceRequest> AutoMaintenance::RunOnce() {
     if (state == nullptr || state->report == nullptr) continue;
     maintenance::AutoPolicyInput input;
     input.target = state->name;
-    input.findings = state->report->findings;
+    input.findings = state->report->findings.Copy();
     input.inside_window = inside;
     input.snapshot = state->current.get();
     if (state->current != nullptr) {

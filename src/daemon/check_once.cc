@@ -13,14 +13,15 @@
 #include "daemon/generic_plans.h"
 #include "daemon/index_verification.h"
 #include "daemon/target_collector.h"
+#include "model/health_report.h"
 
 namespace pgvigil::daemon {
 namespace {
 
 // --exact: measures the flagged relations on the collector's session and amends their findings.
 void MeasureFlaggedBloat(TargetCollector& collector, const CheckOnceOptions& options,
-                         const model::Snapshot& snapshot, model::HealthReport& report) {
-  const std::vector<std::uint32_t> oids = FlaggedBloatOids(report.findings, snapshot);
+                         const model::Snapshot& snapshot, std::vector<model::Finding>& findings) {
+  const std::vector<std::uint32_t> oids = FlaggedBloatOids(findings, snapshot);
   if (oids.empty()) return;
   std::vector<model::ExactBloat> measured;
   std::string unmeasured;
@@ -46,8 +47,7 @@ void MeasureFlaggedBloat(TargetCollector& collector, const CheckOnceOptions& opt
       }
     }
   }
-  AmendBloatFindings(report.findings, snapshot, measured, options.thresholds, unmeasured);
-  report = analysis::ScoreFindings(report.target, std::move(report.findings));
+  AmendBloatFindings(findings, snapshot, measured, options.thresholds, unmeasured);
 }
 
 ExplainOptions Explain(const CheckOnceOptions& options) {
@@ -60,24 +60,24 @@ ExplainOptions Explain(const CheckOnceOptions& options) {
 // --verify-indexes: hypopg and EXPLAIN on the collector's session for table.seq_scan_heavy's
 // candidates.
 void VerifyCandidates(TargetCollector& collector, const CheckOnceOptions& options,
-                      const analysis::CheckInput& input, model::HealthReport& report) {
+                      const analysis::CheckInput& input, std::vector<model::Finding>& findings) {
   const std::vector<model::IndexCandidate> candidates = analysis::SeqScanIndexCandidates(input);
   if (candidates.empty()) return;
   IndexVerificationOptions v;
   v.explain = Explain(options);
   auto verified = VerifyIndexCandidates(collector, candidates, v);
-  AmendSeqScanFindings(report.findings, candidates,
+  AmendSeqScanFindings(findings, candidates,
                        verified.has_value() ? *verified : std::vector<model::IndexVerification>{},
                        verified.has_value() ? "" : verified.error().message());
 }
 
 // --explain: query.advice from the generic plans of its statements.
 void AdviseFromPlans(TargetCollector& collector, const CheckOnceOptions& options,
-                     const analysis::CheckInput& input, model::HealthReport& report) {
+                     const analysis::CheckInput& input, std::vector<model::Finding>& findings) {
   const std::vector<analysis::StatementToExplain> statements = analysis::StatementsToExplain(input);
   if (statements.empty()) return;
   auto plans = ReadGenericPlans(collector, statements, Explain(options));
-  analysis::AddPlanAdvice(report.findings, input,
+  analysis::AddPlanAdvice(findings, input,
                           plans.has_value() ? *plans : std::vector<model::QueryPlan>{},
                           plans.has_value() ? "" : plans.error().message());
 }
@@ -93,12 +93,13 @@ common::Result<CheckOnceResult> CheckOnce(const CheckOnceOptions& options) {
   const analysis::History no_history;
   const analysis::CheckInput input{result.second, &result.first, no_history, options.thresholds};
   result.report = analysis::Analyze(input);
-  if (options.exact) MeasureFlaggedBloat(collector, options, result.second, result.report);
-  if (options.verify_indexes || options.explain) {
-    if (options.verify_indexes) VerifyCandidates(collector, options, input, result.report);
-    if (options.explain) AdviseFromPlans(collector, options, input, result.report);
-    result.report =
-        analysis::ScoreFindings(result.report.target, std::move(result.report.findings));
+  if (options.exact || options.verify_indexes || options.explain) {
+    // The optional measurements amend findings: on copies, scored again at the end.
+    std::vector<model::Finding> findings = result.report.findings.Copy();
+    if (options.exact) MeasureFlaggedBloat(collector, options, result.second, findings);
+    if (options.verify_indexes) VerifyCandidates(collector, options, input, findings);
+    if (options.explain) AdviseFromPlans(collector, options, input, findings);
+    result.report = analysis::ScoreFindings(result.report.target, std::move(findings));
   }
   return result;
 }

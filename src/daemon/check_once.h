@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "daemon/collect_once.h"
 #include "model/finding.h"
+#include "model/health_report.h"
 #include "model/snapshot.h"
 
 namespace pgvigil::daemon {

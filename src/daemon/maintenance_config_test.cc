@@ -9,6 +9,7 @@
 #include "config/settings_file.h"
 #include "daemon/auto_maintenance.h"
 #include "daemon/state_cache.h"
+#include "model/health_report.h"
 
 namespace pgvigil::daemon {
 namespace {

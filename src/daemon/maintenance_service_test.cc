@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/state_cache.h"
+#include "model/health_report.h"
 
 namespace pgvigil::daemon {
 namespace {

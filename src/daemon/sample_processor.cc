@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "daemon/allocator.h"
 #include "http/state_json.h"
+#include "model/health_report.h"
 
 namespace pgvigil::daemon {
 namespace {

@@ -23,6 +23,7 @@
 #include "daemon/state_cache.h"
 #include "daemon/target_monitor.h"
 #include "daemon/tier_samples.h"
+#include "model/health_report.h"
 #include "store/history_store.h"
 
 namespace pgvigil::daemon {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/json_api.h"
+#include "model/health_report.h"
 
 #include <gtest/gtest.h>
 
@@ -126,7 +127,8 @@ TEST_F(JsonApiTest, HealthBodyFollowsEveryStateChangeDespiteTheCache) {
   // The list of several targets is built from the same renderings, byte for byte as before.
   state_.targets.push_back(Healthy("b"));
   const Response both = Call("GET", "/api/v1/health");
-  nlohmann::json expected = {{"targets", {Body(second), Body(Call("GET", "/api/v1/health", "target=b"))}}};
+  nlohmann::json expected = {
+      {"targets", {Body(second), Body(Call("GET", "/api/v1/health", "target=b"))}}};
   EXPECT_EQ(both.Body(), expected.dump());
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/prometheus_exposition.h"
+#include "model/health_report.h"
 
 #include <algorithm>
 #include <charconv>

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "model/health_report.h"
 #include "store/json_types.h"
 #include "store/report_json.h"
 #include "store/snapshot_json.h"

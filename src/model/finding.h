@@ -32,9 +32,6 @@ struct Finding {
   bool insufficient_data = false;     // true: the check could not judge (too little traffic, …)
 };
 
-// The overall verdict over a set of findings: see analysis/README.md for the formula.
-enum class HealthStatus { kHealthy, kDegraded, kUnhealthy };
-
 // The names used in JSON, metrics labels and reports: "ok", "info", "warning", "critical".
 inline std::string_view SeverityName(Severity severity) {
   switch (severity) {
@@ -49,26 +46,5 @@ inline std::string_view SeverityName(Severity severity) {
   }
   return "unknown";
 }
-
-// "healthy", "degraded", "unhealthy".
-inline std::string_view HealthStatusName(HealthStatus status) {
-  switch (status) {
-    case HealthStatus::kHealthy:
-      return "healthy";
-    case HealthStatus::kDegraded:
-      return "degraded";
-    case HealthStatus::kUnhealthy:
-      return "unhealthy";
-  }
-  return "unknown";
-}
-
-struct HealthReport {
-  std::string target;
-  HealthStatus status = HealthStatus::kHealthy;
-  int score = 100;                   // 0–100
-  std::vector<std::string> reasons;  // why the score is what it is, most important first
-  std::vector<Finding> findings;     // most severe first
-};
 
 }  // namespace pgvigil::model

@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "model/finding.h"
+#include "model/health_report.h"
 #include "model/snapshot.h"
 
 namespace pgvigil::model {
@@ -54,8 +55,8 @@ struct TargetState {
   std::optional<common::Timestamp> last_success;
   std::optional<common::Timestamp> unreachable_since;
 
-  std::shared_ptr<const Snapshot> current;   // null until the first successful collection
-  std::shared_ptr<const Snapshot> previous;  // for rates; null until the second
+  std::shared_ptr<const Snapshot> current;     // null until the first successful collection
+  std::shared_ptr<const Snapshot> previous;    // for rates; null until the second
   std::shared_ptr<const HealthReport> report;  // findings and score of `current`
 
   std::vector<TierState> tiers;

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "model/finding.h"
+#include "model/finding_list.h"
 #include "model/metric_point.h"
 #include "model/snapshot.h"
 
@@ -106,7 +107,7 @@ class HistoryStore {
   // `findings` is closed at `at`. (An open episode's last_seen is `at` of the target's latest
   // call; implementations need not rewrite each open episode per call to keep it so.)
   virtual common::Status RecordFindings(std::string_view target, common::Timestamp at,
-                                        const std::vector<model::Finding>& findings) = 0;
+                                        const model::FindingList& findings) = 0;
 
   // Points of `query.metric` bucketed by `query.step`, one Series per matching label set.
   // kInvalidArgument for a non-positive step or an empty range.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/report_json.h"
 
+#include "model/health_report.h"
 #include "store/json_types.h"
 
 namespace pgvigil::model {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/finding.h"
+#include "model/health_report.h"
 
 namespace pgvigil::store {
 

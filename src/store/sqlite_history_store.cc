@@ -269,8 +269,7 @@ common::Result<std::int64_t> SqliteHistoryStore::SeriesId(std::int64_t target_id
   PGV_RETURN_IF_ERROR(insert->Run());
   PGV_ASSIGN_OR_RETURN(
       SqliteDb::Lease select,
-      writer_.Cached(
-          "SELECT id FROM series WHERE target_id = ?1 AND metric = ?2 AND labels = ?3"));
+      writer_.Cached("SELECT id FROM series WHERE target_id = ?1 AND metric = ?2 AND labels = ?3"));
   PGV_RETURN_IF_ERROR(select->BindInt64(1, target_id));
   PGV_RETURN_IF_ERROR(select->BindText(2, metric));
   PGV_RETURN_IF_ERROR(select->BindText(3, labels));
@@ -288,7 +287,7 @@ common::Status SqliteHistoryStore::AppendPoints(std::span<const model::MetricPoi
     PGV_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(writer_));
     PGV_ASSIGN_OR_RETURN(SqliteDb::Lease insert,
                          writer_.Cached("INSERT OR REPLACE INTO points_raw (series_id, ts, value) "
-                                         "VALUES (?1, ?2, ?3)"));
+                                        "VALUES (?1, ?2, ?3)"));
     std::string last_target;
     std::int64_t target_id = 0;
     for (const model::MetricPoint& p : points) {
@@ -330,7 +329,7 @@ common::Status SqliteHistoryStore::RecordSnapshot(const model::Snapshot& s) {
       if (last == last_statement_sample_.end()) {
         PGV_ASSIGN_OR_RETURN(SqliteDb::Lease q,
                              writer_.Cached("SELECT max(collected_at) FROM samples "
-                                             "WHERE target_id = ?1 AND has_statements = 1"));
+                                            "WHERE target_id = ?1 AND has_statements = 1"));
         PGV_RETURN_IF_ERROR(q->BindInt64(1, target_id));
         PGV_ASSIGN_OR_RETURN(const bool row, q->Step());
         if (row && !q->IsNull(0)) {
@@ -406,10 +405,10 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
     PGV_ASSIGN_OR_RETURN(
         SqliteDb::Lease insert,
         writer_.Cached("INSERT INTO statement_samples (sample_id, userid, dbid, queryid, "
-                        "toplevel, rolname, datname, calls, total_exec_time, mean_exec_time, "
-                        "rows, shared_blks_hit, shared_blks_read, temp_blks_written, "
-                        "stats_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                        "?13, ?14, ?15)"));
+                       "toplevel, rolname, datname, calls, total_exec_time, mean_exec_time, "
+                       "rows, shared_blks_hit, shared_blks_read, temp_blks_written, "
+                       "stats_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                       "?13, ?14, ?15)"));
     std::set<StatementKey> keys;
     for (const model::StatementStats* st : chosen) {
       keys.insert(key_of(*st));
@@ -445,9 +444,9 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
     PGV_ASSIGN_OR_RETURN(
         SqliteDb::Lease insert,
         writer_.Cached("INSERT INTO table_samples (sample_id, datname, relid, schemaname, "
-                        "relname, seq_scan, idx_scan, n_live_tup, n_dead_tup, "
-                        "estimated_size_bytes, total_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                        "?8, ?9, ?10, ?11)"));
+                       "relname, seq_scan, idx_scan, n_live_tup, n_dead_tup, "
+                       "estimated_size_bytes, total_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                       "?8, ?9, ?10, ?11)"));
     for (const model::TableStats& t : s.tables) {
       PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
       PGV_RETURN_IF_ERROR(insert->BindText(2, t.datname));
@@ -469,8 +468,8 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
     PGV_ASSIGN_OR_RETURN(
         SqliteDb::Lease insert,
         writer_.Cached("INSERT INTO index_samples (sample_id, datname, relid, indexrelid, "
-                        "schemaname, relname, indexrelname, idx_scan, estimated_size_bytes) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+                       "schemaname, relname, indexrelname, idx_scan, estimated_size_bytes) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     for (const model::IndexStats& i : s.indexes) {
       PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
       PGV_RETURN_IF_ERROR(insert->BindText(2, i.datname));
@@ -487,7 +486,7 @@ common::Status SqliteHistoryStore::WriteSnapshot(const model::Snapshot& s, std::
   if (sizes) {
     PGV_ASSIGN_OR_RETURN(SqliteDb::Lease insert,
                          writer_.Cached("INSERT INTO database_size_samples (sample_id, datname, "
-                                         "size_bytes) VALUES (?1, ?2, ?3)"));
+                                        "size_bytes) VALUES (?1, ?2, ?3)"));
     for (const model::DatabaseSize& d : s.database_sizes) {
       PGV_RETURN_IF_ERROR(insert->BindInt64(1, sample_id));
       PGV_RETURN_IF_ERROR(insert->BindText(2, d.datname));
@@ -533,7 +532,7 @@ common::Result<SqliteHistoryStore::OpenEpisodes*> SqliteHistoryStore::LoadOpenEp
 }
 
 common::Status SqliteHistoryStore::RecordFindings(std::string_view target, common::Timestamp at,
-                                                  const std::vector<model::Finding>& findings) {
+                                                  const model::FindingList& findings) {
   // One entry per (id, object), the most severe of each (the first of equal ones), in the
   // order of the open episodes' map, so the two are walked side by side.
   std::vector<const model::Finding*> latest;
@@ -597,13 +596,16 @@ common::Status SqliteHistoryStore::RecordFindings(std::string_view target, commo
     // the target's findings_recorded_at, written once below.
     const auto update = [&](OpenMap::iterator it, const model::Finding& f) -> common::Status {
       const OpenEpisode& was = it->second;
+      // Compared in place first: most findings are unchanged every call, and building their
+      // state copied two strings each (a share of the daemon's CPU on a large database).
+      if (SeverityRank(f.severity) == was.last_severity &&
+          StoredValue(f.value) == was.last_value && f.unit == was.unit &&
+          f.message == was.message) {
+        return common::Status::Ok();
+      }
       OpenEpisode now = state_of(f);
       now.id = was.id;
       now.worst_severity = std::max(was.worst_severity, now.last_severity);
-      if (now.last_severity == was.last_severity && now.last_value == was.last_value &&
-          now.unit == was.unit && now.message == was.message) {
-        return common::Status::Ok();
-      }
       PGV_ASSIGN_OR_RETURN(
           SqliteDb::Lease q,
           writer_.Cached("UPDATE finding_episodes SET last_seen = max(last_seen, ?2), "
@@ -637,7 +639,7 @@ common::Status SqliteHistoryStore::RecordFindings(std::string_view target, commo
     auto it = open->by_key.begin();
     size_t i = 0;
     while (i < latest.size() || it != open->by_key.end()) {
-      const int c = i == latest.size()      ? 1
+      const int c = i == latest.size()         ? 1
                     : it == open->by_key.end() ? -1
                                                : CompareKeys(latest[i]->id, latest[i]->object,
                                                              it->first.first, it->first.second);

@@ -72,7 +72,7 @@ class SqliteHistoryStore final : public HistoryStore {
   common::Status AppendPoints(std::span<const model::MetricPoint> points) override;
   common::Status RecordSnapshot(const model::Snapshot& snapshot) override;
   common::Status RecordFindings(std::string_view target, common::Timestamp at,
-                                const std::vector<model::Finding>& findings) override;
+                                const model::FindingList& findings) override;
   common::Result<SeriesResult> QuerySeries(const SeriesQuery& query) override;
   common::Result<std::vector<MetricInfo>> ListMetrics(std::string_view target) override;
   common::Result<std::vector<model::Snapshot>> LoadHistory(std::string_view target,

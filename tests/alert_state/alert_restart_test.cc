@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "alerts/rule_evaluator.h"
+#include "model/health_report.h"
 #include "store/alert_store.h"
 
 namespace pgvigil {

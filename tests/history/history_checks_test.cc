@@ -81,7 +81,7 @@ struct Fixture {
     analysis::History history;
     for (const model::Snapshot& s : snapshots) history.snapshots.push_back(&s);
     const analysis::CheckInput input{now, previous, history, thresholds};
-    return analysis::Analyze(input).findings;
+    return analysis::Analyze(input).findings.Copy();
   }
   std::vector<model::Snapshot> snapshots;
 };
@@ -114,7 +114,7 @@ TEST(HistoryChecks, QueryRegressionJudgesAgainstStoredStatementSamples) {
   // Without the stored history the same interval is not judged.
   analysis::History none;
   const analysis::CheckInput input{now, &previous, none, {}};
-  EXPECT_EQ(FindId(analysis::Analyze(input).findings, "query.regression"), nullptr);
+  EXPECT_EQ(FindId(analysis::Analyze(input).findings.Copy(), "query.regression"), nullptr);
 }
 
 TEST(HistoryChecks, StorageSizeLimitAndIndexUnusedJudgeStoredSlowSamples) {

@@ -21,6 +21,7 @@
 
 #include "analysis/analyzer.h"
 #include "http/prometheus_exposition.h"
+#include "model/health_report.h"
 #include "store/snapshot_json.h"
 
 namespace {

@@ -22,6 +22,7 @@
 #include "analysis/analyzer.h"
 #include "analysis/health_score.h"
 #include "daemon/thresholds_config.h"
+#include "model/health_report.h"
 #include "store/snapshot_json.h"
 
 namespace pgvigil::testing {
