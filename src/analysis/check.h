@@ -19,7 +19,7 @@ namespace pgvigil::analysis {
 // Earlier samples of one target, oldest first, for checks that judge a trend (query
 // regression, days until full, unused for N days). Empty when there is no history: such checks
 // then say nothing.
-class HistoryMemo;        // statement_baselines.h
+class HistoryMemo;       // statement_baselines.h
 struct StatementDeltas;  // statement_deltas.h
 
 struct History {

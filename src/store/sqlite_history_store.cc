@@ -598,9 +598,8 @@ common::Status SqliteHistoryStore::RecordFindings(std::string_view target, commo
       const OpenEpisode& was = it->second;
       // Compared in place first: most findings are unchanged every call, and building their
       // state copied two strings each (a share of the daemon's CPU on a large database).
-      if (SeverityRank(f.severity) == was.last_severity &&
-          StoredValue(f.value) == was.last_value && f.unit == was.unit &&
-          f.message == was.message) {
+      if (SeverityRank(f.severity) == was.last_severity && StoredValue(f.value) == was.last_value &&
+          f.unit == was.unit && f.message == was.message) {
         return common::Status::Ok();
       }
       OpenEpisode now = state_of(f);
