@@ -25,9 +25,13 @@ fi
 # Every test on Debian's PostgreSQL 15, last, so that ctest's summary closes the output.
 status=0
 ctest --test-dir build-test --output-on-failure -j2 "$@" || status=$?
+# The matrix's summary again (and what failed there), because a CI log often keeps only its
+# last lines.
+if [[ -s build-test/test-matrix/summary.txt ]]; then
+  echo "test-matrix summary:"
+  cat build-test/test-matrix/summary.txt
+fi
 if [[ $matrix -ne 0 ]]; then
-  # Repeated here because a CI log often keeps only its last lines.
-  cat build-test/test-matrix/summary.txt >&2 || true
   echo "test.sh: the version matrix failed (see build-test/test-matrix/*.log)" >&2
   [[ $status -ne 0 ]] || status=$matrix
 fi
