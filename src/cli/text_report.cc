@@ -25,20 +25,6 @@ const char* Colour(model::Severity s, bool on) {
 }
 const char* Reset(bool on) { return on ? "\033[0m" : ""; }
 
-const char* Heading(model::Severity s) {
-  switch (s) {
-    case model::Severity::kCritical:
-      return "CRITICAL";
-    case model::Severity::kWarning:
-      return "WARNING";
-    case model::Severity::kInfo:
-      return "INFO";
-    case model::Severity::kOk:
-      return "OK";
-  }
-  return "";
-}
-
 const char* StatusWord(model::HealthStatus s) {
   switch (s) {
     case model::HealthStatus::kHealthy:
@@ -131,7 +117,7 @@ std::string FormatTextReport(const model::HealthReport& report, const model::Sna
     const auto count = std::count_if(report.findings.begin(), report.findings.end(),
                                      [&](const model::Finding& f) { return f.severity == s; });
     if (count == 0) continue;
-    out += fmt::format("\n{}{} ({}){}\n", Colour(s, c), Heading(s), count, Reset(c));
+    out += fmt::format("\n{}{} ({}){}\n", Colour(s, c), model::SeverityHeading(s), count, Reset(c));
     for (const model::Finding& f : report.findings) {
       if (f.severity != s) continue;
       const std::string object =

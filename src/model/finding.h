@@ -47,4 +47,19 @@ inline std::string_view SeverityName(Severity severity) {
   return "unknown";
 }
 
+// The same in capitals, for headings and notification titles: "CRITICAL", "WARNING", …
+inline std::string_view SeverityHeading(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical:
+      return "CRITICAL";
+    case Severity::kWarning:
+      return "WARNING";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kOk:
+      return "OK";
+  }
+  return "UNKNOWN";
+}
+
 }  // namespace pgvigil::model

@@ -6,17 +6,7 @@
 namespace pgvigil::alerts {
 
 std::string_view SeverityLabel(model::Severity severity) {
-  switch (severity) {
-    case model::Severity::kCritical:
-      return "CRITICAL";
-    case model::Severity::kWarning:
-      return "WARNING";
-    case model::Severity::kInfo:
-      return "INFO";
-    case model::Severity::kOk:
-      return "OK";
-  }
-  return "WARNING";
+  return model::SeverityHeading(severity);
 }
 
 std::string FormatValue(const model::Notification& n) {
