@@ -34,7 +34,7 @@ inline model::CollectorOutcome OkOutcome(std::string collector) {
 }
 
 // A pg_stat_statements entry of user 10 ("app") in database 5 ("shop"), top level: `calls`
-// calls taking `total_ms` in all, one row and ten shared hits per call.
+// calls taking `total_ms` in all (and its mean), one row and ten shared hits per call.
 inline model::StatementStats Statement(std::int64_t queryid, std::int64_t calls, double total_ms) {
   model::StatementStats s;
   s.userid = 10;
@@ -45,6 +45,7 @@ inline model::StatementStats Statement(std::int64_t queryid, std::int64_t calls,
   s.toplevel = true;
   s.calls = calls;
   s.total_exec_time = total_ms;
+  s.mean_exec_time = calls > 0 ? total_ms / static_cast<double>(calls) : 0;
   s.rows = calls;
   s.shared_blks_hit = calls * 10;
   return s;

@@ -13,17 +13,9 @@ using common::TimestampFromEpochSeconds;
 model::StatementStats Stmt(std::int64_t queryid, std::optional<std::string> query,
                            double total_ms = 1000, std::int64_t calls = 10,
                            std::int64_t rows = 10) {
-  model::StatementStats s;
-  s.userid = 10;
-  s.dbid = 5;
-  s.queryid = queryid;
-  s.rolname = "app";
-  s.datname = "shop";
-  s.toplevel = true;
-  s.calls = calls;
-  s.total_exec_time = total_ms;
-  s.mean_exec_time = calls > 0 ? total_ms / calls : 0;
+  model::StatementStats s = testing::Statement(queryid, calls, total_ms);
   s.rows = rows;
+  s.shared_blks_hit = 0;
   s.query = std::move(query);
   return s;
 }

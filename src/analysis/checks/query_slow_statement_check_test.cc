@@ -12,17 +12,8 @@ using common::TimestampFromEpochSeconds;
 
 model::StatementStats Stmt(std::int64_t queryid, std::int64_t calls, double total_ms,
                            std::uint32_t userid = 10) {
-  model::StatementStats s;
+  model::StatementStats s = testing::Statement(queryid, calls, total_ms);
   s.userid = userid;
-  s.dbid = 5;
-  s.queryid = queryid;
-  s.rolname = "app";
-  s.datname = "shop";
-  s.toplevel = true;
-  s.calls = calls;
-  s.total_exec_time = total_ms;
-  s.mean_exec_time = calls > 0 ? total_ms / calls : 0;
-  s.rows = calls;
   s.shared_blks_hit = calls * 90;
   s.shared_blks_read = calls * 10;
   s.query = "select * from orders where customer_id = $1";
