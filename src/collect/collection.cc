@@ -52,55 +52,87 @@ CollectionPlan PlanCollection(const pg::ServerInfo& server,
   return plan;
 }
 
+CollectionParser::CollectionParser(const CollectionPlan& plan, const pg::ServerInfo& server,
+                                   const CollectorOptions& options, const QueryCatalog& catalog,
+                                   model::Snapshot& snapshot)
+    : plan_(plan),
+      context_{server, options, catalog},
+      snapshot_(snapshot),
+      results_(plan.queries.size()) {}
+
+void CollectionParser::Add(size_t index, pg::QueryOutcome& outcome) {
+  if (index != answered_ || index >= results_.size()) return;  // out of order: the caller's bug
+  pg::QueryOutcome& kept = results_[index];
+  kept.status = outcome.status;
+  kept.elapsed = outcome.elapsed;
+  kept.rows = std::move(outcome.rows);
+  ++answered_;
+  ParseReadyEntries(/*finishing=*/false);
+}
+
+void CollectionParser::Finish() { ParseReadyEntries(/*finishing=*/true); }
+
+void CollectionParser::ParseReadyEntries(bool finishing) {
+  for (; next_entry_ < plan_.entries.size(); ++next_entry_) {
+    const CollectionPlan::Entry& e = plan_.entries[next_entry_];
+    if (e.planning_outcome.has_value()) {  // skipped or failed at planning
+      snapshot_.outcomes.push_back(*e.planning_outcome);
+      continue;
+    }
+    if (e.first_query + e.query_count > answered_) {
+      if (!finishing) return;  // wait for the rest of its results
+      snapshot_.outcomes.push_back(OutcomeFromStatus(
+          *e.collector,
+          common::InternalError(fmt::format("{}: {} results for {} queries", e.collector->name(),
+                                            answered_, plan_.queries.size()))));
+      continue;
+    }
+    ParseEntry(e);
+  }
+}
+
+void CollectionParser::ParseEntry(const CollectionPlan::Entry& e) {
+  const Collector& c = *e.collector;
+  const std::span<const pg::QueryOutcome> mine(results_.data() + e.first_query, e.query_count);
+  model::CollectorOutcome o;
+  o.collector = std::string(c.name());
+  o.tier = std::string(TierName(c.tier()));
+  std::chrono::microseconds elapsed{0};
+  common::Status failed;
+  for (const pg::QueryOutcome& r : mine) {
+    elapsed += r.elapsed;
+    o.rows += r.rows.row_count();
+    if (!r.status.ok() && failed.ok()) failed = r.status;
+  }
+  if (failed.ok()) {
+    std::string note;
+    failed = c.Parse(context_, mine, snapshot_, note);
+    o.message = std::move(note);
+  }
+  if (!failed.ok()) {
+    const int rows = o.rows;
+    o = OutcomeFromStatus(c, failed);
+    // A query the server refused for lack of privilege is an error of the deployment, not
+    // of the server: report it as an error so that it is seen and fixed.
+    if (failed.code() == common::StatusCode::kPermissionDenied) {
+      o.status = model::CollectorStatus::kError;
+    }
+    o.rows = rows;
+  }
+  o.duration_seconds = std::chrono::duration<double>(elapsed).count();
+  snapshot_.outcomes.push_back(std::move(o));
+  // Parsed: give the result's memory back before the next collector's rows are read.
+  for (size_t i = e.first_query; i < e.first_query + e.query_count; ++i) {
+    results_[i].rows = pg::ResultSet();
+  }
+}
+
 void ParseCollection(const CollectionPlan& plan, std::vector<pg::QueryOutcome> results,
                      const pg::ServerInfo& server, const CollectorOptions& options,
                      const QueryCatalog& catalog, model::Snapshot& snapshot) {
-  const CollectContext context{server, options, catalog};
-  for (const CollectionPlan::Entry& e : plan.entries) {
-    const Collector& c = *e.collector;
-    if (e.planning_outcome.has_value()) {  // skipped or failed at planning
-      snapshot.outcomes.push_back(*e.planning_outcome);
-      continue;
-    }
-    if (e.first_query + e.query_count > results.size()) {  // the caller's bug, not the server's
-      snapshot.outcomes.push_back(OutcomeFromStatus(
-          c, common::InternalError(fmt::format("{}: {} results for {} queries", c.name(),
-                                               results.size(), plan.queries.size()))));
-      continue;
-    }
-    const std::span<const pg::QueryOutcome> mine(results.data() + e.first_query, e.query_count);
-    model::CollectorOutcome o;
-    o.collector = std::string(c.name());
-    o.tier = std::string(TierName(c.tier()));
-    std::chrono::microseconds elapsed{0};
-    common::Status failed;
-    for (const pg::QueryOutcome& r : mine) {
-      elapsed += r.elapsed;
-      o.rows += r.rows.row_count();
-      if (!r.status.ok() && failed.ok()) failed = r.status;
-    }
-    if (failed.ok()) {
-      std::string note;
-      failed = c.Parse(context, mine, snapshot, note);
-      o.message = std::move(note);
-    }
-    if (!failed.ok()) {
-      const int rows = o.rows;
-      o = OutcomeFromStatus(c, failed);
-      // A query the server refused for lack of privilege is an error of the deployment, not
-      // of the server: report it as an error so that it is seen and fixed.
-      if (failed.code() == common::StatusCode::kPermissionDenied) {
-        o.status = model::CollectorStatus::kError;
-      }
-      o.rows = rows;
-    }
-    o.duration_seconds = std::chrono::duration<double>(elapsed).count();
-    snapshot.outcomes.push_back(std::move(o));
-    // Parsed: give the result's memory back before the next collector's rows are copied.
-    for (size_t i = e.first_query; i < e.first_query + e.query_count; ++i) {
-      results[i].rows = pg::ResultSet();
-    }
-  }
+  CollectionParser parser(plan, server, options, catalog, snapshot);
+  for (size_t i = 0; i < results.size(); ++i) parser.Add(i, results[i]);
+  parser.Finish();
 }
 
 void RunCollectors(pg::Session& session, std::span<const Collector* const> collectors,

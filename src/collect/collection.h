@@ -45,9 +45,39 @@ CollectionPlan PlanCollection(const pg::ServerInfo& server,
                               std::span<const Tier> tiers, ScopeFilter filter,
                               const CollectorOptions& options, const QueryCatalog& catalog);
 
-// Reads `results` (one per plan.queries, in order, as RunPipeline returns them) and appends
-// the collectors' parts and outcomes to `snapshot`. Takes the results by value to free each
-// collector's rows once parsed. A result missing at the end fails its collector (kInternal).
+// Reads a collection's outcomes as they arrive and appends the collectors' parts and outcomes
+// to `snapshot`, in the collectors' order. Each collector is parsed as soon as its last
+// query is answered, and its rows are freed then: fed from AsyncSession::RunPipeline's sink,
+// a collection holds one collector's rows at a time, not the whole pipeline's (the slow tier's
+// on a large catalogue is ≈ 13 MiB). Refers to its arguments, which must outlive it.
+class CollectionParser {
+ public:
+  CollectionParser(const CollectionPlan& plan, const pg::ServerInfo& server,
+                   const CollectorOptions& options, const QueryCatalog& catalog,
+                   model::Snapshot& snapshot);
+
+  // The outcome of plan.queries[index]; indices come in order, each once. Takes the rows and
+  // leaves the status and elapsed time.
+  void Add(size_t index, pg::QueryOutcome& outcome);
+
+  // Records the collectors not parsed yet: a result missing at the end fails its collector
+  // (kInternal: the caller's bug, not the server's).
+  void Finish();
+
+ private:
+  void ParseReadyEntries(bool finishing);
+  void ParseEntry(const CollectionPlan::Entry& e);
+
+  const CollectionPlan& plan_;
+  const CollectContext context_;
+  model::Snapshot& snapshot_;
+  std::vector<pg::QueryOutcome> results_;  // one per query; rows freed once parsed
+  size_t answered_ = 0;                    // results_[0, answered_) have arrived
+  size_t next_entry_ = 0;                  // plan_.entries[next_entry_] is parsed next
+};
+
+// The parser fed with `results` (one per plan.queries, in order, as RunPipeline returns
+// them) and finished.
 void ParseCollection(const CollectionPlan& plan, std::vector<pg::QueryOutcome> results,
                      const pg::ServerInfo& server, const CollectorOptions& options,
                      const QueryCatalog& catalog, model::Snapshot& snapshot);

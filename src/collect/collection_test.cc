@@ -129,6 +129,64 @@ TEST(ParseCollection, ResultsMissingAtTheEndFailTheirCollectorOnly) {
   EXPECT_EQ(snapshot.outcomes[1].error_code, "internal");
 }
 
+TEST(CollectionParser, ParsesEachCollectorAsSoonAsItsLastResultArrives) {
+  const FakeCollector first("first", Tier::kFast, Scope::kCluster);
+  const FakeCollector refused("refused", Tier::kFast, Scope::kCluster,
+                              common::UnsupportedError("extension not installed"));
+  const FakeCollector last("last", Tier::kSlow, Scope::kDatabase);
+  const Collector* const collectors[] = {&first, &refused, &last};
+  FakeSession session;
+  session.AddResult("first", {"v"}, {{"f1"}, {"f2"}});
+  session.AddResult("last", {"v"}, {{"l1"}});
+  const CollectionPlan plan =
+      PlanCollection(session.server_info(), collectors, kAllTiers, ScopeFilter::kClusterAndDatabase,
+                     CollectorOptions{}, QueryCatalog::Builtin());
+  std::vector<pg::QueryOutcome> results = session.RunPipeline(plan.queries);
+  ASSERT_EQ(results.size(), 2u);
+
+  model::Snapshot snapshot;
+  CollectionParser parser(plan, session.server_info(), CollectorOptions{}, QueryCatalog::Builtin(),
+                          snapshot);
+  parser.Add(0, results[0]);
+  // The first collector is parsed before the second result exists, and the refused one
+  // after it is recorded in its place; the rows were taken, the status left.
+  EXPECT_EQ(OutcomeNames(snapshot), (std::vector<std::string>{"first", "refused"}));
+  EXPECT_EQ(snapshot.outcomes[0].rows, 2);
+  EXPECT_EQ(snapshot.database_sizes.size(), 2u);
+  EXPECT_EQ(results[0].rows.row_count(), 0);
+  EXPECT_TRUE(results[0].status.ok());
+
+  parser.Add(1, results[1]);
+  parser.Finish();
+  EXPECT_EQ(OutcomeNames(snapshot), (std::vector<std::string>{"first", "refused", "last"}));
+  ASSERT_EQ(snapshot.database_sizes.size(), 3u);
+  EXPECT_EQ(snapshot.database_sizes[2].datname, "l1");
+}
+
+TEST(CollectionParser, AnOutcomeOutOfOrderIsIgnoredAndItsCollectorFailsAtFinish) {
+  const FakeCollector first("first", Tier::kFast, Scope::kCluster);
+  const FakeCollector second("second", Tier::kFast, Scope::kCluster);
+  const Collector* const collectors[] = {&first, &second};
+  FakeSession session;
+  session.AddResult("first", {"v"}, {{"f"}});
+  session.AddResult("second", {"v"}, {{"s"}});
+  const CollectionPlan plan =
+      PlanCollection(session.server_info(), collectors, kAllTiers, ScopeFilter::kClusterAndDatabase,
+                     CollectorOptions{}, QueryCatalog::Builtin());
+  std::vector<pg::QueryOutcome> results = session.RunPipeline(plan.queries);
+
+  model::Snapshot snapshot;
+  CollectionParser parser(plan, session.server_info(), CollectorOptions{}, QueryCatalog::Builtin(),
+                          snapshot);
+  parser.Add(1, results[1]);  // the first never came
+  EXPECT_TRUE(snapshot.outcomes.empty());
+  parser.Finish();
+  ASSERT_EQ(snapshot.outcomes.size(), 2u);
+  EXPECT_EQ(snapshot.outcomes[0].error_code, "internal");
+  EXPECT_EQ(snapshot.outcomes[1].error_code, "internal");
+  EXPECT_TRUE(snapshot.database_sizes.empty());
+}
+
 TEST(RunCollectors, IsPlanThenParseOverOnePipeline) {
   const FakeCollector a("a", Tier::kFast, Scope::kCluster);
   const FakeCollector b("b", Tier::kSlow, Scope::kDatabase);

@@ -235,7 +235,10 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
     collect::CollectionPlan plan = collect::PlanCollection(
         session.server_info(), collect::BuiltinCollectors(), tiers,
         collect::ScopeFilter::kClusterAndDatabase, options_.collector, catalog);
-    std::vector<pg::QueryOutcome> outcomes = co_await session.RunPipeline(plan.queries);
+    collect::CollectionParser parser(plan, session.server_info(), options_.collector, catalog,
+                                     *snapshot);
+    std::vector<pg::QueryOutcome> outcomes = co_await session.RunPipeline(
+        plan.queries, [&parser](size_t i, pg::QueryOutcome& o) { parser.Add(i, o); });
     if (!session.is_connected()) {
       // The session died under the collection (terminated, server restart, network): what
       // came back is not a picture of the server. Report the loss; the next tick reconnects.
@@ -249,8 +252,7 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
       result.status = common::UnavailableError(why);
       co_return result;
     }
-    collect::ParseCollection(plan, std::move(outcomes), session.server_info(), options_.collector,
-                             catalog, *snapshot);
+    parser.Finish();
   }
   // Judged on every sample that read pg_stat_activity (settings come with the standard tier,
   // so the last known usable connections are kept), and before the other databases' sessions
@@ -284,10 +286,13 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
         collect::PlanCollection(db->session->server_info(), collect::BuiltinCollectors(), tiers,
                                 collect::ScopeFilter::kDatabaseOnly, options_.collector, catalog);
     if (plan.entries.empty()) continue;
-    std::vector<pg::QueryOutcome> outcomes;
-    if (!plan.queries.empty()) outcomes = co_await db->session->RunPipeline(plan.queries);
-    collect::ParseCollection(plan, std::move(outcomes), db->session->server_info(),
-                             options_.collector, catalog, *snapshot);
+    collect::CollectionParser parser(plan, db->session->server_info(), options_.collector, catalog,
+                                     *snapshot);
+    if (!plan.queries.empty()) {
+      co_await db->session->RunPipeline(
+          plan.queries, [&parser](size_t i, pg::QueryOutcome& o) { parser.Add(i, o); });
+    }
+    parser.Finish();
   }
   if (!options_.pgbouncer_dsn.empty() && Contains(tiers, Tier::kFast)) {
     co_await CollectPgBouncer(*snapshot);

@@ -478,12 +478,20 @@ AsyncSession::Awaitable<Status> AsyncSession::Setup() {
 }
 
 AsyncSession::Awaitable<std::vector<QueryOutcome>> AsyncSession::RunPipeline(
-    std::vector<Query> queries) {
+    std::vector<Query> queries, OutcomeSink on_answered) {
   std::vector<QueryOutcome> outcomes(queries.size());
+  size_t delivered = 0;
+  auto deliver_through = [&](size_t end) {  // hands outcomes [delivered, end) to the sink
+    for (; delivered < end; ++delivered) {
+      if (on_answered) on_answered(delivered, outcomes[delivered]);
+    }
+  };
+  // Fails the queries from `first` on, which will not be answered, and delivers them.
   auto fail_from = [&](size_t first, const Status& status) {
     for (size_t i = first; i < outcomes.size(); ++i) {
       outcomes[i].status = status.WithContext(queries[i].name);
     }
+    deliver_through(outcomes.size());
   };
   if (queries.empty()) co_return outcomes;
   if (!is_connected()) {
@@ -541,8 +549,10 @@ AsyncSession::Awaitable<std::vector<QueryOutcome>> AsyncSession::RunPipeline(
     switch (PQresultStatus(r)) {
       case PGRES_PIPELINE_SYNC:
         out.elapsed = Since(last_completion);
-        last_completion = Clock::now();
         ++current;
+        deliver_through(current);
+        // After the sink's work, so that its parsing is not counted as the next query's time.
+        last_completion = Clock::now();
         break;
       case PGRES_TUPLES_OK:
       case PGRES_COMMAND_OK:

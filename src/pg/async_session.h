@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,7 +64,14 @@ class AsyncSession {
   // its own query; one outcome per query, in order. A lost connection or a passed deadline
   // (io_timeout without a byte from the server) fails the queries not yet answered and gives
   // the connection up (is_connected() is false from then on).
-  Awaitable<std::vector<QueryOutcome>> RunPipeline(std::vector<Query> queries);
+  //
+  // `on_answered`, when given, is called once per query, in order, as soon as its outcome is
+  // complete (a failed one included) and before the next query's rows are read: it may take
+  // the rows (move them out), so that a pipeline of large results holds one at a time. The
+  // returned outcomes keep their status and elapsed time either way.
+  using OutcomeSink = std::function<void(size_t index, QueryOutcome& outcome)>;
+  Awaitable<std::vector<QueryOutcome>> RunPipeline(std::vector<Query> queries,
+                                                   OutcomeSink on_answered = {});
 
   // One statement over the simple query protocol (PgBouncer's admin console speaks nothing
   // else). The last result, or the first error.

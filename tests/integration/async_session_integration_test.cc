@@ -195,6 +195,57 @@ TEST(AsyncSessionIntegration, ATerminatedBackendIsNoticedAndANewConnectWorks) {
   EXPECT_EQ(r2[0].rows.Value(0, 0), "2");
 }
 
+TEST(AsyncSessionIntegration, ThePipelineHandsEachOutcomeOverAsSoonAsItIsComplete) {
+  asio::io_context context;
+  SessionResult session =
+      RunAlone(context, pg::AsyncSession::Connect(context.get_executor(), MonitorOptions()));
+  ASSERT_TRUE(session.has_value()) << session.error().ToString();
+
+  struct Handed {
+    size_t index;
+    std::string answer;  // the value, or the SQLSTATE of the error
+    Clock::time_point at;
+  };
+  std::vector<Handed> handed;
+  auto sink = [&handed](size_t index, pg::QueryOutcome& o) {
+    pg::ResultSet taken = std::move(o.rows);
+    handed.push_back({index, o.status.ok() ? std::string(taken.Value(0, 0)) : o.status.sqlstate(),
+                      Clock::now()});
+  };
+  const auto r = RunAlone(
+      context,
+      (*session)->RunPipeline(
+          {{"one", "select 1"}, {"divide", "select 1/0"}, {"late", "select 3 from pg_sleep(0.5)"}},
+          sink));
+  const auto done = Clock::now();
+  ASSERT_EQ(handed.size(), 3u);
+  for (size_t i = 0; i < handed.size(); ++i) EXPECT_EQ(handed[i].index, i);
+  EXPECT_EQ(handed[0].answer, "1");
+  EXPECT_EQ(handed[1].answer, "22012");  // division_by_zero, and the pipeline went on
+  EXPECT_EQ(handed[2].answer, "3");
+  // The first was handed over while the server was still sleeping in the last.
+  EXPECT_GE(done - handed[0].at, milliseconds(400));
+  // The returned outcomes keep the statuses; the rows are where the sink put them.
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(r[0].status.ok());
+  EXPECT_EQ(r[0].rows.row_count(), 0);
+  EXPECT_EQ(r[1].status.sqlstate(), "22012");
+  EXPECT_TRUE(r[2].status.ok());
+
+  // A pipeline on a lost connection hands over every outcome too, each failed.
+  TestConnection admin(Sandbox().admin_dsn);
+  const std::string pid = std::to_string((*session)->backend_pid());
+  admin.Exec("select pg_terminate_backend(" + pid + ")");
+  ASSERT_TRUE(Eventually([&] {
+    return admin.Exec("select count(*) from pg_stat_activity where pid = " + pid) == "0";
+  }));
+  handed.clear();
+  RunAlone(context, (*session)->RunPipeline({{"one", "select 1"}, {"two", "select 2"}}, sink));
+  ASSERT_EQ(handed.size(), 2u);
+  EXPECT_EQ(handed[1].index, 1u);
+  EXPECT_FALSE((*session)->is_connected());
+}
+
 TEST(AsyncSessionIntegration, AWrongPasswordIsPermissionDeniedWithoutThePassword) {
   asio::io_context context;
   pg::SessionOptions options = MonitorOptions();
