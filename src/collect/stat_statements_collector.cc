@@ -63,6 +63,9 @@ common::Status ReadStatements(const pg::ResultSet& rows, model::Snapshot& snapsh
   using OptI = std::optional<std::int64_t>;
   using OptD = std::optional<double>;
   RowReader r(rows, "stat_statements");
+  // Sized once: thousands of statements grown by doubling would leave up to half the vector
+  // unused in every snapshot that keeps them.
+  snapshot.statements.reserve(snapshot.statements.size() + static_cast<size_t>(r.row_count()));
   for (int i = 0; i < r.row_count(); ++i) {
     r.Seek(i);
     const OptI queryid = r.Get<OptI>("queryid");
