@@ -83,6 +83,14 @@ boost::asio::awaitable<void> SampleProcessor::OnSample(const std::string& target
   }
 }
 
+void SampleProcessor::OnCollecting(const std::string& target,
+                                   const std::vector<collect::Tier>& tiers) {
+  const auto it = targets_.find(target);
+  if (it == targets_.end() || it->second == nullptr) return;
+  for (collect::Tier t : tiers)
+    it->second->samples.ForgetPrevious(std::string(collect::TierName(t)));
+}
+
 boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& target,
                                                           const Sample& sample, PerTarget& mine) {
   const std::shared_ptr<const model::Snapshot> snapshot = sample.snapshot;
@@ -119,34 +127,30 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
       fast->server.postmaster_start_time != snapshot->server.postmaster_start_time) {
     mine.samples.Clear();
     mine.last_report.reset();
-    mine.last_previous.reset();
   }
   mine.samples.Add(snapshot);
   std::shared_ptr<const model::Snapshot> current = mine.samples.ComposeCurrent();
-  std::shared_ptr<const model::Snapshot> previous;
   analysis::History history;
   history.memo = mine.history_memo;
   for (const model::Snapshot& h : mine.history) {
     if (h.collected_at < current->collected_at) history.snapshots.push_back(&h);
   }
   std::shared_ptr<const model::HealthReport> report;
+  std::vector<model::MetricPoint> points;
   if (!has_slow && !has_standard && mine.last_report != nullptr) {
     // A fast-only tick (most ticks): only the fast parts changed, so only the checks that read
     // them run again; the other findings stand until their tier is read again. This is most of
     // the daemon's CPU on a large database (statement deltas and index comparisons every
     // second otherwise; docs/benchmarks.md).
-    previous = mine.last_previous;
     report = std::make_shared<const model::HealthReport>(analysis::Reanalyze(
         {*current, nullptr, history, *thresholds}, analysis::FastTierChecks(), *mine.last_report));
   } else {
-    previous = mine.samples.ComposePrevious();
+    const std::shared_ptr<const model::Snapshot> previous = mine.samples.ComposePrevious();
     report = std::make_shared<const model::HealthReport>(
         analysis::Analyze({*current, previous.get(), history, *thresholds}));
-    mine.last_previous = previous;
+    if (has_standard) points = analysis::DeriveMetricPoints(*current, previous.get());
   }
   mine.last_report = report;
-  std::vector<model::MetricPoint> points;
-  if (has_standard) points = analysis::DeriveMetricPoints(*current, previous.get());
   // A full analysis has just let go of the previous standard or slow sample: give its pages back.
   if (has_standard || has_slow) ReleaseFreeMemory();
   co_await boost::asio::post(loop_, use_awaitable);
@@ -158,7 +162,6 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
     s.unreachable_since.reset();
     s.last_success = now;
     s.current = current;
-    s.previous = previous;
     s.report = report;
     for (collect::Tier t : sample.tiers) {
       model::TierState* tier = FindTier(s, collect::TierName(t));

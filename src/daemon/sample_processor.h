@@ -50,6 +50,8 @@ class SampleProcessor final : public SampleSink {
                   store::HistoryStore* store, EventSink* events, ProcessorOptions options);
 
   boost::asio::awaitable<void> OnSample(const std::string& target, Sample sample) override;
+  // Forgets the previous samples of `tiers` (TierSamples::ForgetPrevious).
+  void OnCollecting(const std::string& target, const std::vector<collect::Tier>& tiers) override;
 
   // Thresholds for the next analyses (config reload). Thread-safe.
   void SetThresholds(std::shared_ptr<const analysis::Thresholds> thresholds);
@@ -70,9 +72,8 @@ class SampleProcessor final : public SampleSink {
     // What the checks derive from `history` alone (statement baselines), new with each load.
     std::shared_ptr<analysis::HistoryMemo> history_memo;
     std::string last_status;  // for status-change events
-    // The last full analysis' inputs and result, which a fast-only tick builds on.
+    // The last full analysis' result, which a fast-only tick builds on.
     std::shared_ptr<const model::HealthReport> last_report;
-    std::shared_ptr<const model::Snapshot> last_previous;
   };
 
   boost::asio::awaitable<void> OnCollected(const std::string& target, const Sample& sample,

@@ -130,6 +130,7 @@ boost::asio::awaitable<void> TargetMonitor::Run() {
       co_await timer_.async_wait(boost::asio::redirect_error(use_awaitable, ec));
       continue;  // woken by the deadline or by Stop()
     }
+    sink_.OnCollecting(options_.name, due);
     Sample sample = co_await Collect(due);
     Reschedule(due, sample, SteadyClock::now());
     if (sample.snapshot != nullptr) DiscoverDatabases(*sample.snapshot);

@@ -76,6 +76,12 @@ class SampleSink {
   // Called on the monitor's executor after every attempt, one at a time per target. May hop to
   // other executors (analysis, store) before it completes; the monitor waits for it.
   virtual boost::asio::awaitable<void> OnSample(const std::string& target, Sample sample) = 0;
+  // Called on the monitor's executor before each collection of `tiers`; its OnSample follows.
+  // The sink may let go of what that sample will replace, so that the two are not held at
+  // once while the collection builds its own.
+  virtual void OnCollecting(const std::string& target, const std::vector<collect::Tier>& tiers) {
+    (void)target, (void)tiers;
+  }
 };
 
 class TargetMonitor {

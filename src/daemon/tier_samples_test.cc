@@ -44,6 +44,31 @@ std::shared_ptr<const model::Snapshot> Sample(std::vector<std::string> tiers, in
   return s;
 }
 
+// Before a slow collection the previous slow sample is let go, so that it is not held next to
+// the latest one and the one being collected; the rates after it are still over one interval.
+TEST(TierSamples, ForgettingAPreviousSampleFreesItAndTheNextSampleTakesItsPlace) {
+  TierSamples samples;
+  auto first = Sample({"fast", "standard", "slow"}, 0, 100);
+  const std::weak_ptr<const model::Snapshot> first_held = first;
+  samples.Add(std::move(first));
+  samples.Add(Sample({"fast", "standard", "slow"}, 300, 400));
+  ASSERT_NE(samples.ComposePrevious(), nullptr);
+  EXPECT_EQ(samples.ComposePrevious()->tables[0].seq_scan, 0);
+
+  for (const char* tier : {"fast", "standard", "slow"}) samples.ForgetPrevious(tier);
+  EXPECT_TRUE(first_held.expired());
+  EXPECT_EQ(samples.ComposePrevious(), nullptr);
+  ASSERT_NE(samples.ComposeCurrent(), nullptr);  // the latest stays
+  EXPECT_EQ(samples.ComposeCurrent()->tables[0].seq_scan, 300);
+
+  samples.Add(Sample({"fast", "standard", "slow"}, 600, 700));
+  const auto previous = samples.ComposePrevious();
+  ASSERT_NE(previous, nullptr);
+  EXPECT_EQ(previous->tables[0].seq_scan, 300);
+  EXPECT_EQ(previous->databases[0].xact_commit, 400);
+  EXPECT_EQ(samples.ComposeCurrent()->tables[0].seq_scan, 600);
+}
+
 // A fast-only tick must not copy the standard and slow parts (thousands of statements and
 // indexes on a large server): the composition shares them with the samples they came from.
 TEST(TierSamples, ComposedSnapshotsShareTheUnchangedTiersWithTheirSamples) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // TargetState is what the daemon knows of one monitored target at one moment: how it is
 // configured (name, region, labels), whether it answers, the latest composed snapshot (fast,
-// standard and slow parts from their own latest collections), the one before it (for rates),
-// the health report, and how each collection tier is doing. The daemon's cache hands out
-// immutable copies (shared_ptr<const TargetState>); every read path (API, /metrics, SSE,
-// dashboard) works from them and never queries the monitored database.
+// standard and slow parts from their own latest collections), the health report, and how each
+// collection tier is doing. (The samples rates are computed from stay with the daemon's
+// TierSamples: held here too, a large catalogue's slow tier was kept three times over.) The
+// daemon's cache hands out immutable copies (shared_ptr<const TargetState>); every read path (API,
+// /metrics, SSE, dashboard) works from them and never queries the monitored database.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +57,6 @@ struct TargetState {
   std::optional<common::Timestamp> unreachable_since;
 
   std::shared_ptr<const Snapshot> current;     // null until the first successful collection
-  std::shared_ptr<const Snapshot> previous;    // for rates; null until the second
   std::shared_ptr<const HealthReport> report;  // findings and score of `current`
 
   std::vector<TierState> tiers;

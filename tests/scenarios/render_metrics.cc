@@ -48,10 +48,11 @@ std::shared_ptr<const model::Snapshot> Load(const fs::path& path) {
 std::shared_ptr<const model::TargetState> ScenarioTarget(const fs::path& dir) {
   auto state = std::make_shared<model::TargetState>();
   state->current = Load(dir / "current.json");
-  if (fs::exists(dir / "previous.json")) state->previous = Load(dir / "previous.json");
+  std::shared_ptr<const model::Snapshot> previous;
+  if (fs::exists(dir / "previous.json")) previous = Load(dir / "previous.json");
   const analysis::Thresholds thresholds;
   const analysis::History history;
-  const analysis::CheckInput input{*state->current, state->previous.get(), history, thresholds};
+  const analysis::CheckInput input{*state->current, previous.get(), history, thresholds};
   state->report = std::make_shared<const model::HealthReport>(analysis::Analyze(input));
 
   state->name = dir.filename().string();
