@@ -8,6 +8,9 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <sys/mman.h>
+
+#include <cstdint>
 
 namespace pgvigil::daemon {
 
@@ -26,6 +29,20 @@ void TuneAllocator() {
 void ReleaseFreeMemory() {
 #if defined(__GLIBC__)
   malloc_trim(0);
+#endif
+}
+
+void AdviseHugePages(void* data, std::size_t bytes) {
+#if defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t kHugePage = 2 * 1024 * 1024;
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (start + kHugePage - 1) & ~(kHugePage - 1);
+  const std::uintptr_t end = (start + bytes) & ~(kHugePage - 1);
+  if (first >= end) return;
+  // Advice only: where it is refused (huge pages off), the buffer works as it would have.
+  (void)madvise(reinterpret_cast<void*>(first), end - first, MADV_HUGEPAGE);
+#else
+  (void)data, (void)bytes;
 #endif
 }
 

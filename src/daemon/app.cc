@@ -235,11 +235,11 @@ class App::Impl {
   // /metrics self-figures (the loop thread only).
   std::uint64_t scrapes_ = 0;
   std::optional<double> last_scrape_seconds_;
-  // The /metrics body, rendered into the same buffer scrape after scrape (13 MiB on the large
-  // benchmark database): a fresh buffer per scrape had its pages faulted in and zeroed each
-  // time (≈ 15 % of the daemon's CPU on this VM, docs/benchmarks.md). A response still being
-  // written holds it; the next scrape then takes a new one, reserved at this one's size.
-  std::shared_ptr<std::string> metrics_body_;
+  // The size of the last /metrics body (13 MiB on the large benchmark database). Each scrape
+  // renders into a fresh buffer reserved from it and backed by huge pages, freed once sent: a
+  // buffer kept between scrapes was 13 MiB of resident memory for a few milliseconds of use
+  // every 15 s, and one in 4 KiB pages cost ≈ 7 ms a scrape to fault in (docs/benchmarks.md).
+  std::size_t last_metrics_bytes_ = 0;
 };
 
 void App::Impl::StartMonitor(const MonitorOptions& options) {
@@ -296,17 +296,20 @@ http::Response App::Impl::Metrics() {
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   const auto targets = cache_.Targets();
-  options.expected_bytes = metrics_body_ != nullptr ? metrics_body_->size() : 0;
-  if (metrics_body_ == nullptr || metrics_body_.use_count() > 1) {
-    metrics_body_ = std::make_shared<std::string>();
+  options.expected_bytes = last_metrics_bytes_;
+  auto body = std::make_shared<std::string>();
+  if (last_metrics_bytes_ > 0) {
+    // More than RenderMetrics' own reservation (the size plus 1/16), so that it keeps these
+    // pages; advised before they are touched.
+    body->reserve(last_metrics_bytes_ + last_metrics_bytes_ / 8);
+    AdviseHugePages(body->data(), body->capacity());
   }
-  std::string& body = *metrics_body_;
-  body.clear();  // keeps the capacity
-  http::RenderMetrics(targets, self, options, body);
+  http::RenderMetrics(targets, self, options, *body);
+  last_metrics_bytes_ = body->size();
   ++scrapes_;
   last_scrape_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return http::Response::SharedText(metrics_body_, "text/plain; version=0.0.4; charset=utf-8");
+  return http::Response::SharedText(std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 common::Status App::Impl::Run() {
