@@ -87,8 +87,9 @@ void SampleProcessor::OnCollecting(const std::string& target,
                                    const std::vector<collect::Tier>& tiers) {
   const auto it = targets_.find(target);
   if (it == targets_.end() || it->second == nullptr) return;
-  for (collect::Tier t : tiers)
+  for (collect::Tier t : tiers) {
     it->second->samples.ForgetPrevious(std::string(collect::TierName(t)));
+  }
 }
 
 boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& target,
@@ -151,7 +152,8 @@ boost::asio::awaitable<void> SampleProcessor::OnCollected(const std::string& tar
     if (has_standard) points = analysis::DeriveMetricPoints(*current, previous.get());
   }
   mine.last_report = report;
-  // A full analysis has just let go of the previous standard or slow sample: give its pages back.
+  // The previous standard or slow sample (forgotten before this collection) and its composition
+  // are gone now: give their pages back.
   if (has_standard || has_slow) ReleaseFreeMemory();
   co_await boost::asio::post(loop_, use_awaitable);
 
