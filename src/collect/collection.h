@@ -59,6 +59,10 @@ class CollectionParser {
   // The outcome of plan.queries[index]; indices come in order, each once. Takes the rows and
   // leaves the status and elapsed time.
   void Add(size_t index, pg::QueryOutcome& outcome);
+  // Add, as a sink for AsyncSession::RunPipeline. Refers to this parser.
+  pg::OutcomeSink Sink() {
+    return [this](size_t index, pg::QueryOutcome& outcome) { Add(index, outcome); };
+  }
 
   // Records the collectors not parsed yet: a result missing at the end fails its collector
   // (kInternal: the caller's bug, not the server's).

@@ -238,8 +238,8 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
         collect::ScopeFilter::kClusterAndDatabase, options_.collector, catalog);
     collect::CollectionParser parser(plan, session.server_info(), options_.collector, catalog,
                                      *snapshot);
-    std::vector<pg::QueryOutcome> outcomes = co_await session.RunPipeline(
-        plan.queries, [&parser](size_t i, pg::QueryOutcome& o) { parser.Add(i, o); });
+    std::vector<pg::QueryOutcome> outcomes =
+        co_await session.RunPipeline(plan.queries, parser.Sink());
     if (!session.is_connected()) {
       // The session died under the collection (terminated, server restart, network): what
       // came back is not a picture of the server. Report the loss; the next tick reconnects.
@@ -290,8 +290,7 @@ boost::asio::awaitable<Sample> TargetMonitor::Collect(std::vector<Tier> tiers) {
     collect::CollectionParser parser(plan, db->session->server_info(), options_.collector, catalog,
                                      *snapshot);
     if (!plan.queries.empty()) {
-      co_await db->session->RunPipeline(
-          plan.queries, [&parser](size_t i, pg::QueryOutcome& o) { parser.Add(i, o); });
+      co_await db->session->RunPipeline(plan.queries, parser.Sink());
     }
     parser.Finish();
   }

@@ -79,9 +79,8 @@ class SampleSink {
   // Called on the monitor's executor before each collection of `tiers`; its OnSample follows.
   // The sink may let go of what that sample will replace, so that the two are not held at
   // once while the collection builds its own.
-  virtual void OnCollecting(const std::string& target, const std::vector<collect::Tier>& tiers) {
-    (void)target, (void)tiers;
-  }
+  virtual void OnCollecting(const std::string& /*target*/,
+                            const std::vector<collect::Tier>& /*tiers*/) {}
 };
 
 class TargetMonitor {

@@ -2,10 +2,11 @@
 // TargetState is what the daemon knows of one monitored target at one moment: how it is
 // configured (name, region, labels), whether it answers, the latest composed snapshot (fast,
 // standard and slow parts from their own latest collections), the health report, and how each
-// collection tier is doing. (The samples rates are computed from stay with the daemon's
-// TierSamples: held here too, a large catalogue's slow tier was kept three times over.) The
-// daemon's cache hands out immutable copies (shared_ptr<const TargetState>); every read path (API,
-// /metrics, SSE, dashboard) works from them and never queries the monitored database.
+// collection tier is doing. The earlier samples that rates are computed from stay with the
+// daemon (TierSamples) and are not kept here: a copy here held a large catalogue's slow tier in
+// memory a third time. The daemon's cache hands out immutable copies (shared_ptr<const
+// TargetState>); every read path (API, /metrics, SSE, dashboard) works from them and never queries
+// the monitored database.
 #pragma once
 
 #include <cstdint>

@@ -69,7 +69,6 @@ class AsyncSession {
   // complete (a failed one included) and before the next query's rows are read: it may take
   // the rows (move them out), so that a pipeline of large results holds one at a time. The
   // returned outcomes keep their status and elapsed time either way.
-  using OutcomeSink = std::function<void(size_t index, QueryOutcome& outcome)>;
   Awaitable<std::vector<QueryOutcome>> RunPipeline(std::vector<Query> queries,
                                                    OutcomeSink on_answered = {});
 

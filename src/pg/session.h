@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +35,10 @@ struct QueryOutcome {
   // plus the transfer of its result.
   std::chrono::microseconds elapsed{0};
 };
+
+// Receives a pipeline's outcomes one by one, in order, as soon as each is complete (index into
+// the queries sent). It may take the rows (move them out); the status and elapsed time stay.
+using OutcomeSink = std::function<void(size_t index, QueryOutcome& outcome)>;
 
 class Session {
  public:
