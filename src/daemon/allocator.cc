@@ -8,9 +8,6 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <sys/mman.h>
-
-#include <cstdint>
 
 namespace pgvigil::daemon {
 
@@ -18,8 +15,8 @@ void TuneAllocator() {
 #if defined(__GLIBC__)
   mallopt(M_ARENA_MAX, 2);
   // Setting it also turns off glibc's dynamic threshold (which follows the largest freed block).
-  // 4 MiB: a /metrics body (13 MiB on the large database) is mapped on its own and unmapped
-  // when freed, while the buffers of every second (a report's ≈ 1,100 findings are ≈ 330 KiB)
+  // 4 MiB: a large buffer (a slow-tier result set, several MiB on the large database) is
+  // mapped on its own and unmapped when freed, while the buffers of every second (a report's ≈ 1,100 findings are ≈ 330 KiB)
   // are reused from the arena — at 256 KiB they were mapped, faulted in and unmapped each
   // second, ≈ 20 % more CPU (docs/benchmarks.md).
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
@@ -29,20 +26,6 @@ void TuneAllocator() {
 void ReleaseFreeMemory() {
 #if defined(__GLIBC__)
   malloc_trim(0);
-#endif
-}
-
-void AdviseHugePages(void* data, std::size_t bytes) {
-#if defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHugePage = 2 * 1024 * 1024;
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t first = (start + kHugePage - 1) & ~(kHugePage - 1);
-  const std::uintptr_t end = (start + bytes) & ~(kHugePage - 1);
-  if (first >= end) return;
-  // Advice only: where it is refused (huge pages off), the buffer works as it would have.
-  (void)madvise(reinterpret_cast<void*>(first), end - first, MADV_HUGEPAGE);
-#else
-  (void)data, (void)bytes;
 #endif
 }
 

@@ -52,6 +52,9 @@ namespace {
 using boost::asio::use_awaitable;
 
 constexpr auto kCompactEvery = std::chrono::minutes(15);
+// A piece of the /metrics body, rendered when the previous one has been sent: few pieces per
+// scrape (≈ 50 on the large benchmark database's 13 MiB), each small against the whole.
+constexpr std::size_t kMetricsPieceBytes = 256 * 1024;
 
 // Thresholds from the file's section plus each target's storage_limit (a per-target rule of
 // storage.size_limit.limit_bytes).
@@ -235,11 +238,6 @@ class App::Impl {
   // /metrics self-figures (the loop thread only).
   std::uint64_t scrapes_ = 0;
   std::optional<double> last_scrape_seconds_;
-  // The size of the last /metrics body (13 MiB on the large benchmark database). Each scrape
-  // renders into a fresh buffer reserved from it and backed by huge pages, freed once sent: a
-  // buffer kept between scrapes was 13 MiB of resident memory for a few milliseconds of use
-  // every 15 s, and one in 4 KiB pages cost ≈ 7 ms a scrape to fault in (docs/benchmarks.md).
-  std::size_t last_metrics_bytes_ = 0;
 };
 
 void App::Impl::StartMonitor(const MonitorOptions& options) {
@@ -295,21 +293,21 @@ http::Response App::Impl::Metrics() {
   }
   http::ExpositionOptions options;
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
-  const auto targets = cache_.Targets();
-  options.expected_bytes = last_metrics_bytes_;
-  auto body = std::make_shared<std::string>();
-  if (last_metrics_bytes_ > 0) {
-    // More than RenderMetrics' own reservation (the size plus 1/16), so that it keeps these
-    // pages; advised before they are touched.
-    body->reserve(last_metrics_bytes_ + last_metrics_bytes_ / 8);
-    AdviseHugePages(body->data(), body->capacity());
-  }
-  http::RenderMetrics(targets, self, options, *body);
-  last_metrics_bytes_ = body->size();
+  auto render = std::make_shared<http::ExpositionRender>(cache_.Targets(), std::move(self), options);
   ++scrapes_;
-  last_scrape_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return http::Response::SharedText(std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+  // Rendered while it is sent, a piece at a time: whole, the body was 13 MiB on the large
+  // benchmark database, and one that coincided with the slow tier's parse set the daemon's
+  // peak memory (docs/benchmarks.md). The scrape's duration is the time spent rendering.
+  return http::Response::Pulled(
+      std::string(http::kExpositionContentType),
+      [this, render = std::move(render),
+       spent = std::chrono::steady_clock::now() - started](std::string& piece) mutable {
+        const auto piece_started = std::chrono::steady_clock::now();
+        const bool more = render->Next(piece, kMetricsPieceBytes);
+        spent += std::chrono::steady_clock::now() - piece_started;
+        if (!more) last_scrape_seconds_ = std::chrono::duration<double>(spent).count();
+        return more;
+      });
 }
 
 common::Status App::Impl::Run() {

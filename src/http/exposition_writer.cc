@@ -72,50 +72,50 @@ void ExpositionWriter::WriteHeaderIfPending() {
   if (!header_pending_) return;
   header_pending_ = false;
   ++families_written_;
-  out_ += "# HELP ";
-  out_ += name_;
-  out_ += ' ';
-  AppendEscapedHelp(out_, help_);
-  out_ += "\n# TYPE ";
-  out_ += name_;
-  out_ += ' ';
-  out_ += TypeName(type_);
-  out_ += '\n';
+  *out_ += "# HELP ";
+  *out_ += name_;
+  *out_ += ' ';
+  AppendEscapedHelp(*out_, help_);
+  *out_ += "\n# TYPE ";
+  *out_ += name_;
+  *out_ += ' ';
+  *out_ += TypeName(type_);
+  *out_ += '\n';
 }
 
 void ExpositionWriter::Open() {
   WriteHeaderIfPending();
-  out_ += name_;
+  *out_ += name_;
   has_labels_ = false;
 }
 
 void ExpositionWriter::Label(std::string_view name, std::string_view value) {
-  out_ += has_labels_ ? ',' : '{';
+  *out_ += has_labels_ ? ',' : '{';
   has_labels_ = true;
-  out_ += name;
-  out_ += "=\"";
-  AppendEscapedLabelValue(out_, value);
-  out_ += '"';
+  *out_ += name;
+  *out_ += "=\"";
+  AppendEscapedLabelValue(*out_, value);
+  *out_ += '"';
 }
 
 void ExpositionWriter::RawLabels(std::string_view rendered) {
   if (rendered.empty()) return;
-  out_ += has_labels_ ? ',' : '{';
+  *out_ += has_labels_ ? ',' : '{';
   has_labels_ = true;
-  out_ += rendered;
+  *out_ += rendered;
 }
 
 void ExpositionWriter::Close(double value) {
-  out_ += has_labels_ ? "} " : " ";
-  AppendDouble(out_, value);
-  out_ += '\n';
+  *out_ += has_labels_ ? "} " : " ";
+  AppendDouble(*out_, value);
+  *out_ += '\n';
 }
 
 void ExpositionWriter::Close(std::int64_t value) {
-  out_ += has_labels_ ? "} " : " ";
+  *out_ += has_labels_ ? "} " : " ";
   const fmt::format_int text(value);
-  out_.append(text.data(), text.size());
-  out_ += '\n';
+  out_->append(text.data(), text.size());
+  *out_ += '\n';
 }
 
 }  // namespace pgvigil::http

@@ -16,7 +16,11 @@ enum class MetricType { kGauge, kCounter, kUntyped };
 
 class ExpositionWriter {
  public:
-  explicit ExpositionWriter(std::string& out) : out_(out) {}
+  explicit ExpositionWriter(std::string& out) : out_(&out) {}
+
+  // Later output goes to `out`, for an exposition written in pieces. A family begun earlier
+  // stays begun: its samples (and its header, if still pending) continue in `out`.
+  void SetOutput(std::string& out) { out_ = &out; }
 
   // Starts a family. Its HELP and TYPE lines are written before its first sample.
   void BeginFamily(std::string_view name, MetricType type, std::string_view help);
@@ -40,7 +44,7 @@ class ExpositionWriter {
  private:
   void WriteHeaderIfPending();
 
-  std::string& out_;
+  std::string* out_;
   std::string_view name_;
   std::string_view help_;
   MetricType type_ = MetricType::kGauge;

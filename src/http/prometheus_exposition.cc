@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -726,9 +727,16 @@ std::optional<SettingValue> ReadSetting(const model::Setting& setting) {
   return out;
 }
 
+// Renders the exposition as a list of steps, so that it can be written in pieces: each step
+// writes whole families, or one target's rows of a table or index family (the large ones: 13 MiB
+// of the 13.5 MiB on the large benchmark database).
 class Renderer {
  public:
-  Renderer(std::string& out, std::vector<TargetView>& views) : w_(out), views_(views) {}
+  Renderer(const std::vector<TargetView>& views, const SelfMetrics& self);
+
+  // Runs steps until `out` has grown by `min_bytes` or none is left. False when none was left to
+  // run (nothing was appended).
+  bool RenderSome(std::string& out, std::size_t min_bytes);
 
   // One series per target (or none where `value` gives nothing).
   template <typename Fn>
@@ -780,27 +788,32 @@ class Renderer {
     }
   }
 
+  // A step per column and target: the family begins with the first target's rows.
   template <typename Row>
-  void RelationColumns(std::span<const Column<Row>> columns,
-                       std::vector<RelationRow> TargetView::*rows) {
+  void PlanRelationColumns(std::span<const Column<Row>> columns,
+                           std::vector<RelationRow> TargetView::*rows) {
     for (const Column<Row>& c : columns) {
-      w_.BeginFamily(c.name, c.type, c.help);
-      for (const TargetView& v : views_) {
-        for (const RelationRow& r : v.*rows) {
-          const Number n = c.Read(*static_cast<const Row*>(r.stats));
-          if (!n.present) continue;
-          w_.Open();
-          w_.RawLabels(v.labels);
-          w_.RawLabels(v.RowLabels(r));
-          Close(w_, n);
-        }
+      for (std::size_t i = 0; i < views_.size(); ++i) {
+        Step([this, &c, rows, i] {
+          if (i == 0) w_.BeginFamily(c.name, c.type, c.help);
+          const TargetView& v = views_[i];
+          for (const RelationRow& r : v.*rows) {
+            const Number n = c.Read(*static_cast<const Row*>(r.stats));
+            if (!n.present) continue;
+            w_.Open();
+            w_.RawLabels(v.labels);
+            w_.RawLabels(v.RowLabels(r));
+            Close(w_, n);
+          }
+        });
       }
     }
   }
 
-  void Render(const SelfMetrics& self);
 
  private:
+  void Step(std::function<void()> step) { steps_.push_back(std::move(step)); }
+  void Plan(const SelfMetrics& self);
   void RenderTargets();
   void RenderHealth();
   void RenderCollectors();
@@ -809,14 +822,33 @@ class Renderer {
   void RenderActivity();
   void RenderDatabases();
   void RenderReplication();
-  void RenderStatements();
+  void PlanStatements();
+  void RenderOmittedRows();
   void RenderSettings();
   void RenderPgBouncer();
   void RenderSelf(const SelfMetrics& self);
 
-  ExpositionWriter w_;
-  std::vector<TargetView>& views_;
+  std::string no_output_yet_;  // the writer's output until the first RenderSome
+  ExpositionWriter w_{no_output_yet_};
+  const std::vector<TargetView>& views_;
+  std::vector<std::function<void()>> steps_;
+  std::size_t next_step_ = 0;
 };
+
+Renderer::Renderer(const std::vector<TargetView>& views, const SelfMetrics& self) : views_(views) {
+  Plan(self);
+}
+
+bool Renderer::RenderSome(std::string& out, std::size_t min_bytes) {
+  if (next_step_ == steps_.size()) return false;
+  w_.SetOutput(out);
+  const std::size_t start = out.size();
+  while (next_step_ < steps_.size() && out.size() - start < std::max<std::size_t>(min_bytes, 1)) {
+    steps_[next_step_++]();
+  }
+  // Steps that wrote nothing (families without samples) at the end: there was nothing left.
+  return out.size() > start;
+}
 
 void Renderer::RenderTargets() {
   PerTarget("pg_up", kGauge, "1 when the last connection to the server succeeded.",
@@ -1151,8 +1183,6 @@ void Renderer::RenderDatabases() {
       w_.Close(d.datminmxid_age);
     }
   }
-  RelationColumns<TableStats>(kTableColumns, &TargetView::tables);
-  RelationColumns<IndexStats>(kIndexColumns, &TargetView::indexes);
 }
 
 void Renderer::RenderReplication() {
@@ -1194,7 +1224,7 @@ void Renderer::RenderReplication() {
   }
 }
 
-void Renderer::RenderStatements() {
+void Renderer::PlanStatements() {
   struct Family {
     std::string_view name;
     std::string_view help;
@@ -1215,19 +1245,25 @@ void Renderer::RenderStatements() {
        [](const StatementRow& r) { return Dbl(r.write_time / 1000); }},
   };
   for (const Family& f : kFamilies) {
-    w_.BeginFamily(f.name, kCounter, f.help);
-    for (const TargetView& v : views_) {
-      for (const StatementRow& r : v.statements) {
-        const fmt::format_int queryid(r.queryid);
-        w_.Open();
-        w_.RawLabels(v.labels);
-        w_.Label("user", r.user);
-        w_.Label("datname", r.datname);
-        w_.Label("queryid", std::string_view(queryid.data(), queryid.size()));
-        Close(w_, f.value(r));
+    Step([this, &f] {
+      w_.BeginFamily(f.name, kCounter, f.help);
+      for (const TargetView& v : views_) {
+        for (const StatementRow& r : v.statements) {
+          const fmt::format_int queryid(r.queryid);
+          w_.Open();
+          w_.RawLabels(v.labels);
+          w_.Label("user", r.user);
+          w_.Label("datname", r.datname);
+          w_.Label("queryid", std::string_view(queryid.data(), queryid.size()));
+          Close(w_, f.value(r));
+        }
       }
-    }
+    });
   }
+  Step([this] { RenderOmittedRows(); });
+}
+
+void Renderer::RenderOmittedRows() {
   w_.BeginFamily("pgvigil_exposition_omitted_rows", kGauge,
                  "Rows of the snapshot left out of /metrics by a configured cap, by kind.");
   for (const TargetView& v : views_) {
@@ -1332,19 +1368,25 @@ void Renderer::RenderSelf(const SelfMetrics& self) {
   for (const ExtraFamily& f : self.extra) family(f.name, f.type, f.help, f.samples);
 }
 
-void Renderer::Render(const SelfMetrics& self) {
-  RenderTargets();
-  RenderHealth();
-  RenderCollectors();
-  RenderTiers();
-  RenderServer();
-  RenderActivity();
-  RenderDatabases();
-  RenderReplication();
-  RenderStatements();
-  RenderSettings();
-  RenderPgBouncer();
-  RenderSelf(self);
+void Renderer::Plan(const SelfMetrics& self) {
+  Step([this] {
+    RenderTargets();
+    RenderHealth();
+    RenderCollectors();
+    RenderTiers();
+    RenderServer();
+    RenderActivity();
+    RenderDatabases();
+  });
+  PlanRelationColumns<TableStats>(kTableColumns, &TargetView::tables);
+  PlanRelationColumns<IndexStats>(kIndexColumns, &TargetView::indexes);
+  Step([this] { RenderReplication(); });
+  PlanStatements();
+  Step([this, &self] {
+    RenderSettings();
+    RenderPgBouncer();
+    RenderSelf(self);
+  });
 }
 
 }  // namespace
@@ -1365,23 +1407,64 @@ std::string SanitizeLabelName(std::string_view name) {
   return out;
 }
 
-void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> targets,
-                   const SelfMetrics& self, const ExpositionOptions& options, std::string& out) {
+namespace {
+
+std::vector<TargetView> PrepareTargets(
+    std::span<const std::shared_ptr<const model::TargetState>> targets,
+    const ExpositionOptions& options) {
   std::vector<TargetView> views;
   views.reserve(targets.size());
-  std::size_t rows = 0;
   for (const auto& target : targets) {
-    if (target == nullptr) continue;
-    views.push_back(PrepareTarget(*target, options));
-    const TargetView& v = views.back();
+    if (target != nullptr) views.push_back(PrepareTarget(*target, options));
+  }
+  return views;
+}
+
+// A guess at the size of the whole exposition, to reserve it at once.
+std::size_t EstimatedBytes(const std::vector<TargetView>& views) {
+  std::size_t rows = 0;
+  for (const TargetView& v : views) {
     rows += 100 + (v.tables.size() * std::size(kTableColumns)) +
             (v.indexes.size() * std::size(kIndexColumns)) + (v.statements.size() * 5) +
             (v.activity.size() * 2);
   }
-  out.reserve(out.size() + (options.expected_bytes > 0
-                                ? options.expected_bytes + options.expected_bytes / 16
-                                : rows * 160));
-  Renderer(out, views).Render(self);
+  return rows * 160;
+}
+
+}  // namespace
+
+void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> targets,
+                   const SelfMetrics& self, const ExpositionOptions& options, std::string& out) {
+  const std::vector<TargetView> views = PrepareTargets(targets, options);
+  out.reserve(out.size() + EstimatedBytes(views));
+  Renderer renderer(views, self);
+  while (renderer.RenderSome(out, kNoLimit)) {
+  }
+}
+
+struct ExpositionRender::State {
+  State(std::vector<std::shared_ptr<const model::TargetState>> t, SelfMetrics s,
+        const ExpositionOptions& options)
+      : targets(std::move(t)),
+        self(std::move(s)),
+        views(PrepareTargets(targets, options)),
+        renderer(views, self) {}
+
+  // The views and the renderer point into these: they live as long as the render.
+  const std::vector<std::shared_ptr<const model::TargetState>> targets;
+  const SelfMetrics self;
+  const std::vector<TargetView> views;
+  Renderer renderer;
+};
+
+ExpositionRender::ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets,
+                                   SelfMetrics self, const ExpositionOptions& options)
+    : state_(std::make_unique<State>(std::move(targets), std::move(self), options)) {}
+
+ExpositionRender::~ExpositionRender() = default;
+
+bool ExpositionRender::Next(std::string& out, std::size_t min_bytes) {
+  return state_->renderer.RenderSome(out, min_bytes);
 }
 
 }  // namespace pgvigil::http

@@ -38,9 +38,6 @@ struct ExpositionOptions {
   // Per-table and per-index series per target: the largest by estimated size. 0 leaves them out.
   std::size_t max_tables = kNoLimit;
   std::size_t max_indexes = kNoLimit;
-  // The size of the last body rendered, when known: the output is reserved at that size (plus a
-  // margin) instead of an estimate per row, which on a large database is twice the real size.
-  std::size_t expected_bytes = 0;
 };
 
 // One series of a family the daemon adds: label pairs (names already valid) and the value.
@@ -70,10 +67,32 @@ struct SelfMetrics {
   std::vector<ExtraFamily> extra;
 };
 
-// Appends the exposition to `out` (which it reserves; reuse one string across scrapes to keep
-// its capacity). Null entries of `targets` are skipped.
+// Appends the whole exposition to `out` (reserving an estimate of its size). Null entries of
+// `targets` are skipped.
 void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> targets,
                    const SelfMetrics& self, const ExpositionOptions& options, std::string& out);
+
+// The same exposition rendered piece by piece, for a body sent while it is rendered: whole, the
+// daemon's /metrics on the large benchmark database is 13 MiB, held while the slow tier's sample
+// is parsed — the daemon's peak memory. It keeps the targets and figures it is given, so every
+// piece comes from the same states. One thread at a time.
+class ExpositionRender {
+ public:
+  ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets,
+                   SelfMetrics self, const ExpositionOptions& options);
+  ~ExpositionRender();
+  ExpositionRender(const ExpositionRender&) = delete;
+  ExpositionRender& operator=(const ExpositionRender&) = delete;
+
+  // Appends the next piece to `out` and returns true, or returns false once the exposition has
+  // ended. A piece is whole families, or one target's rows of a table or index family, at least
+  // `min_bytes` of them unless the exposition ends first; it is never empty.
+  bool Next(std::string& out, std::size_t min_bytes);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // A configured label name made valid for Prometheus ([a-zA-Z_][a-zA-Z0-9_]*), prefixed with
 // `label_` when it would collide with a label pgvigil sets itself (target, datname, …) or

@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -335,6 +337,71 @@ TEST(RenderMetrics, AppendsSelfMetricsWithoutTargetLabels) {
   EXPECT_THAT(text, HasSubstr("pgvigil_http_requests_total{route=\"/metrics\",code=\"200\"} 3\n"));
   EXPECT_THAT(
       text, HasSubstr("# TYPE pgvigil_build_info gauge\npgvigil_build_info{version=\"0.1\"} 1\n"));
+}
+
+std::shared_ptr<model::TargetState> DownTarget(std::string name) {
+  auto t = std::make_shared<model::TargetState>();
+  t->name = std::move(name);
+  t->reachability = model::Reachability::kUnreachable;
+  return t;
+}
+
+// The pieces of an ExpositionRender, asked for with `min_bytes` each.
+std::vector<std::string> Pieces(std::vector<std::shared_ptr<const model::TargetState>> targets,
+                                const SelfMetrics& self, std::size_t min_bytes) {
+  ExpositionRender render(std::move(targets), self, ExpositionOptions{});
+  std::vector<std::string> pieces;
+  for (std::string piece; render.Next(piece, min_bytes); piece.clear()) pieces.push_back(piece);
+  return pieces;
+}
+
+TEST(ExpositionRender, ItsPiecesMakeTheWholeExpositionSplitBetweenLines) {
+  SelfMetrics self;
+  self.scrapes_total = 7;
+  const std::vector<std::shared_ptr<const model::TargetState>> targets = {
+      UpTarget("a"), DownTarget("down"), UpTarget("b")};
+  const std::string whole = Render(targets, {}, self);
+  for (const std::size_t min_bytes : {std::size_t{1}, std::size_t{100}, std::size_t{4096},
+                                      kNoLimit}) {
+    const std::vector<std::string> pieces = Pieces(targets, self, min_bytes);
+    std::string joined;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      ASSERT_FALSE(pieces[i].empty()) << "piece " << i << " of min " << min_bytes;
+      EXPECT_EQ(pieces[i].back(), '\n') << "piece " << i << " of min " << min_bytes;
+      if (i + 1 < pieces.size()) {
+        EXPECT_GE(pieces[i].size(), min_bytes) << "piece " << i;
+      }
+      joined += pieces[i];
+    }
+    EXPECT_EQ(joined, whole) << "min " << min_bytes;
+  }
+  EXPECT_EQ(Pieces(targets, self, kNoLimit).size(), 1u);
+  // Piece by piece, a table family is split between the targets: the second target's rows
+  // come in a piece of their own, without the family's header.
+  const std::vector<std::string> smallest = Pieces(targets, self, 1);
+  EXPECT_GT(smallest.size(), 20u);
+  const auto second_targets_rows = std::find_if(
+      smallest.begin(), smallest.end(), [](const std::string& piece) {
+        return piece.starts_with("pg_stat_user_tables_n_dead_tup{target=\"b\"");
+      });
+  EXPECT_NE(second_targets_rows, smallest.end());
+}
+
+TEST(ExpositionRender, KeepsTheStatesAndFiguresItWasGiven) {
+  std::string whole;
+  std::optional<ExpositionRender> render;
+  {
+    auto target = UpTarget("a");
+    SelfMetrics self;
+    self.extra = {{"pgvigil_build_info", MetricType::kGauge, "Build.", {{{{"version", "0.1"}}, 1}}}};
+    whole = Render({target}, {}, self);
+    render.emplace(std::vector<std::shared_ptr<const model::TargetState>>{target}, self,
+                   ExpositionOptions{});
+  }  // the caller's state and figures are gone (the cache has moved on)
+  std::string joined;
+  while (render->Next(joined, 1)) {
+  }
+  EXPECT_EQ(joined, whole);
 }
 
 TEST(ExpositionWriter, SpellsSpecialNumbersAsPrometheusDoes) {

@@ -102,6 +102,13 @@ Response Response::Deferred(std::function<void(std::function<void(Response)>)> s
   return r;
 }
 
+Response Response::Pulled(std::string content_type, std::function<bool(std::string&)> pull) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.pull = std::move(pull);
+  return r;
+}
+
 common::Status Router::Add(std::string method, std::string pattern, Role min_role,
                            Handler handler) {
   auto invalid = [&](std::string_view why) {

@@ -67,6 +67,11 @@ struct Response {
   // reads nothing meanwhile; if the server stops first, the connection closes and the late
   // answer is dropped.
   std::function<void(std::function<void(Response)> respond)> deferred;
+  // Instead of `body`: a body made piece by piece while it is sent (chunked transfer coding),
+  // so that a large one is never whole in memory. The server calls `pull` on the loop with an
+  // empty string each time the previous piece has been written: it appends the next piece and
+  // returns true, or returns false when the body has ended. Not called for HEAD.
+  std::function<bool(std::string& piece)> pull;
 
   static Response Json(std::string body, int status = 200);
   static Response SharedJson(std::shared_ptr<const std::string> body, int status = 200);
@@ -78,6 +83,7 @@ struct Response {
   static Response Stream(std::string content_type,
                          std::function<void(std::shared_ptr<StreamWriter>)> on_open);
   static Response Deferred(std::function<void(std::function<void(Response)>)> start);
+  static Response Pulled(std::string content_type, std::function<bool(std::string&)> pull);
 
   // The body to send: `shared_body` when set, else `body`.
   std::string_view Body() const { return shared_body != nullptr ? *shared_body : body; }

@@ -383,23 +383,30 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void Answer(std::string_view route_method, std::string_view route, Response r, bool is_head) {
     stats_method_ = std::string(route_method);
     stats_route_ = route.empty() ? std::string(kUnmatchedRoute) : std::string(route);
+    if (r.pull) return WritePulledResponse(std::move(r), is_head);
     WriteResponse(std::move(r), is_head);
   }
 
-  void WriteResponse(Response r, bool is_head) {
-    state_ = State::kWriting;
-    response_.emplace(static_cast<bhttp::status>(r.status), 11);
-    Reply& res = *response_;
+  // The status line and headers every whole or pulled response carries.
+  template <typename Message>
+  void SetHeaders(Message& res, const Response& r) {
     res.set(bhttp::field::server, "pgvigil");
     res.set(bhttp::field::content_type, r.content_type);
     bool has_cache_control = false;
-    for (auto& [name, value] : r.headers) {
+    for (const auto& [name, value] : r.headers) {
       if (Lower(name) == "cache-control") has_cache_control = true;
       res.insert(name, value);
     }
     // API answers are live state; a handler serving static assets may say otherwise.
     if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");
     res.keep_alive(keep_alive_ && !server_->stopping_);
+  }
+
+  void WriteResponse(Response r, bool is_head) {
+    state_ = State::kWriting;
+    response_.emplace(static_cast<bhttp::status>(r.status), 11);
+    Reply& res = *response_;
+    SetHeaders(res, r);
     // The response refers to the body, which this session holds until the write is done.
     owned_body_ = std::move(r.body);
     shared_body_ = std::move(r.shared_body);
@@ -424,10 +431,74 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     response_.reset();
     owned_body_ = std::string();  // a large body is not kept per connection
     shared_body_.reset();           // a shared one lives on where it came from
+    AfterResponse(ec, keep_alive);
+  }
+
+  void AfterResponse(beast::error_code ec, bool keep_alive) {
     if (ec) return CloseNow();
     if (!keep_alive || server_->stopping_) return Linger();
     first_request_ = false;
     ReadRequest();
+  }
+
+  // A pulled body (Response::pull): the headers, then one chunk per piece, each pulled when the
+  // previous one has been written, so that at most one piece is in memory; then the last chunk.
+  void WritePulledResponse(Response r, bool is_head) {
+    state_ = State::kWriting;
+    status_ = r.status;
+    body_bytes_ = 0;
+    pulled_head_.emplace(static_cast<bhttp::status>(r.status), 11);
+    SetHeaders(*pulled_head_, r);
+    pulled_head_->chunked(true);
+    pull_ = is_head ? nullptr : std::move(r.pull);
+    pulled_serializer_.emplace(*pulled_head_);
+    stream_.expires_after(options().write_timeout);
+    bhttp::async_write_header(stream_, *pulled_serializer_,
+                              [self = shared_from_this(), is_head](beast::error_code ec,
+                                                                   std::size_t) {
+                                if (is_head) return self->EndPulledResponse(ec);
+                                self->WriteNextPiece(ec);
+                              });
+  }
+
+  void WriteNextPiece(beast::error_code ec) {
+    // Stop does not wait for a slow reader of a large body: it is cut between two pieces.
+    if (ec || server_->stopping_) {
+      return EndPulledResponse(ec ? ec : beast::error_code(asio::error::operation_aborted));
+    }
+    bool more = false;
+    try {
+      do {  // an empty chunk would end the body
+        piece_.clear();
+        more = pull_(piece_);
+      } while (more && piece_.empty());
+    } catch (const std::exception& e) {
+      // The status line is gone: all that is left is to cut the body, which the client sees.
+      common::Log(common::LogLevel::kError, "http", "body of {} {} threw: {}", log_method_,
+                  log_path_, e.what());
+      return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
+    }
+    stream_.expires_after(options().write_timeout);
+    auto written = [self = shared_from_this(), more](beast::error_code e, std::size_t) {
+      if (!more) return self->EndPulledResponse(e);
+      self->WriteNextPiece(e);
+    };
+    if (!more) {
+      piece_ = std::string();
+      return asio::async_write(stream_, bhttp::make_chunk_last(), std::move(written));
+    }
+    body_bytes_ += piece_.size();
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(piece_)), std::move(written));
+  }
+
+  void EndPulledResponse(beast::error_code ec) {
+    LogAndRecord();
+    const bool keep_alive = pulled_head_->keep_alive();
+    pulled_serializer_.reset();
+    pulled_head_.reset();
+    pull_ = nullptr;
+    piece_ = std::string();
+    AfterResponse(ec, keep_alive);
   }
 
   void LogAndRecord() {
@@ -547,6 +618,11 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   std::optional<Reply> response_;
   std::string owned_body_;
   std::shared_ptr<const std::string> shared_body_;
+  // What is being written of a pulled response: its headers, their serializer, and the piece.
+  std::optional<bhttp::response<bhttp::empty_body>> pulled_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> pulled_serializer_;
+  std::function<bool(std::string&)> pull_;
+  std::string piece_;
   std::array<char, 4096> scratch_{};
   std::size_t lingered_bytes_ = 0;
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -536,6 +537,135 @@ TEST(Server, StopFinishesAResponseInFlightClosesIdleConnectionsAndEndsTheLoop) {
   EXPECT_TRUE(rs.WaitStopped(5s));
   TestClient late(rs.endpoint());
   EXPECT_FALSE(late.connected());
+}
+
+// A body of `pieces` pieces of `piece_bytes` each ('a', 'b', …), pulled piece by piece;
+// `pulls` counts the calls.
+Response Pieces(std::shared_ptr<std::atomic<int>> pulls, int pieces, std::size_t piece_bytes) {
+  return Response::Pulled("text/plain", [pulls, pieces, piece_bytes, next = 0](
+                                            std::string& piece) mutable {
+    ++*pulls;
+    if (next == pieces) return false;
+    piece.assign(piece_bytes, static_cast<char>('a' + next % 26));
+    ++next;
+    return true;
+  });
+}
+
+TEST(Server, SendsAPulledBodyAsChunksAndKeepsTheConnectionAlive) {
+  auto pulls = std::make_shared<std::atomic<int>>(0);
+  Router router;
+  ASSERT_TRUE(router
+                  .Add("GET", "/pieces", Role::kViewer,
+                       [pulls](const Request&) { return Pieces(pulls, 3, 5); })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client.Send(RequestText("GET", "/pieces")));
+    const auto r = client.ReadResponse();
+    ASSERT_TRUE(r.has_value()) << "request " << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->Header("transfer-encoding"), "chunked");
+    EXPECT_EQ(r->Header("content-type"), "text/plain");
+    EXPECT_EQ(r->Header("cache-control"), "no-store");
+    EXPECT_EQ(r->Header("content-length"), "");
+    EXPECT_EQ(r->body, "aaaaabbbbbccccc");
+    EXPECT_EQ(r->chunks, 3u);
+  }
+  EXPECT_EQ(pulls->load(), 8);  // three pieces and the end, twice
+  // HEAD: the headers a GET gets, no body, and nothing pulled.
+  ASSERT_TRUE(client.Send(RequestText("HEAD", "/pieces")));
+  const auto head = client.ReadResponse(/*is_head=*/true);
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(pulls->load(), 8);
+  ASSERT_TRUE(client.Send(RequestText("GET", "/pieces")));
+  const auto after_head = client.ReadResponse();
+  ASSERT_TRUE(after_head.has_value());
+  EXPECT_EQ(after_head->body, "aaaaabbbbbccccc");
+  EXPECT_FALSE(client.closed_by_peer());
+  EXPECT_EQ(rs.server->Stats().connections_accepted_total, 1u);
+}
+
+// The point of a pulled body: a reader that does not read holds the server to what the socket
+// buffers take, not to the whole body.
+TEST(Server, PullsTheNextPieceOnlyWhenThePreviousOneIsWritten) {
+  constexpr int kPieces = 64;
+  constexpr std::size_t kPiece = 1 << 20;
+  auto pulls = std::make_shared<std::atomic<int>>(0);
+  Router router;
+  ASSERT_TRUE(router
+                  .Add("GET", "/pieces", Role::kViewer,
+                       [pulls](const Request&) { return Pieces(pulls, kPieces, kPiece); })
+                  .ok());
+  ServerOptions options = LoopbackOptions();
+  options.write_timeout = 10s;
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(options, std::move(router)).ok());
+  TestClient client(rs.endpoint(), /*receive_buffer_bytes=*/64 * 1024);
+  ASSERT_TRUE(client.Send(RequestText("GET", "/pieces")));
+  ASSERT_TRUE(Eventually([&] { return pulls->load() > 0; }));
+  std::this_thread::sleep_for(300ms);  // the client reads nothing
+  // The socket buffers hold a few MiB: a few pieces, far from all 64.
+  EXPECT_LT(pulls->load(), 16) << "pieces were pulled without being written";
+  const auto r = client.ReadResponse(false, 20s);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->body.size(), kPieces * kPiece);
+  EXPECT_EQ(r->body[kPiece * 63], static_cast<char>('a' + 63 % 26));
+  EXPECT_EQ(pulls->load(), kPieces + 1);
+}
+
+TEST(Server, APulledBodyThatThrowsIsCutAndTheServerGoesOn) {
+  Router router;
+  ASSERT_TRUE(router
+                  .Add("GET", "/throws", Role::kViewer,
+                       [](const Request&) {
+                         return Response::Pulled("text/plain",
+                                                 [n = 0](std::string& piece) mutable -> bool {
+                                                   if (n++ == 1) throw std::runtime_error("bug");
+                                                   piece = "first";
+                                                   return true;
+                                                 });
+                       })
+                  .ok());
+  ASSERT_TRUE(router
+                  .Add("GET", "/healthz", Role::kViewer,
+                       [](const Request&) { return Response::Json("{}"); })
+                  .ok());
+  RunningServer rs;
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  ASSERT_TRUE(client.Send(RequestText("GET", "/throws")));
+  EXPECT_FALSE(client.ReadResponse().has_value()) << "a cut body must not read as whole";
+  EXPECT_TRUE(client.closed_by_peer());
+  TestClient other(rs.endpoint());
+  ASSERT_TRUE(other.Send(RequestText("GET", "/healthz")));
+  const auto ok = other.ReadResponse();
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST(Server, StopCutsAPulledBodyBetweenPiecesAndEndsTheLoop) {
+  auto pulls = std::make_shared<std::atomic<int>>(0);
+  RunningServer rs;
+  Router router;
+  ASSERT_TRUE(router
+                  .Add("GET", "/pieces", Role::kViewer,
+                       [&rs, pulls](const Request&) {
+                         rs.Stop();  // runs on the loop after the first piece is pulled
+                         return Pieces(pulls, 1000, 1 << 20);
+                       })
+                  .ok());
+  ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
+  TestClient client(rs.endpoint());
+  ASSERT_TRUE(client.Send(RequestText("GET", "/pieces")));
+  EXPECT_FALSE(client.ReadResponse(false, 5s).has_value());
+  EXPECT_TRUE(client.closed_by_peer());
+  EXPECT_TRUE(rs.WaitStopped(5s));
+  EXPECT_LT(pulls->load(), 100);
 }
 
 TEST(Server, LogsOneAccessLineWithoutTokenOrQuery) {

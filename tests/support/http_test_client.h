@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -32,6 +33,7 @@ struct TestResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::size_t chunks = 0;  // of a chunked body (the last, empty one not counted)
 
   std::string Header(const std::string& lower_name) const {
     const auto it = headers.find(lower_name);
@@ -107,7 +109,8 @@ class TestClient {
     return true;
   }
 
-  // Reads one response (Content-Length delimited, or with no body for HEAD) off the buffer.
+  // Reads one response (Content-Length delimited, chunked, or with no body for HEAD) off the
+  // buffer. A chunked body is returned decoded, its chunk count in `chunks`.
   std::optional<TestResponse> ReadResponse(
       bool is_head = false, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
     if (!ReadUntil("\r\n\r\n", timeout)) return std::nullopt;
@@ -131,6 +134,11 @@ class TestClient {
       r.headers[name] = std::string(value);
       rest = eol == std::string_view::npos ? "" : rest.substr(eol + 2);
     }
+    if (!is_head && r.headers["transfer-encoding"] == "chunked") {
+      buffer_.erase(0, head_end + 4);
+      if (!ReadChunkedBody(r, timeout)) return std::nullopt;
+      return r;
+    }
     std::size_t length = 0;
     if (!is_head && r.headers.count("content-length")) {
       length = std::stoul(r.headers["content-length"]);
@@ -144,6 +152,39 @@ class TestClient {
     r.body = buffer_.substr(head_end + 4, length);
     buffer_.erase(0, head_end + 4 + length);
     return r;
+  }
+
+  // Decodes chunks off the buffer up to the last (empty) one; false when the body is cut off
+  // (the peer closes or the deadline passes) or malformed.
+  bool ReadChunkedBody(TestResponse& r, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto wait_for = [&](std::size_t bytes) {
+      while (buffer_.size() < bytes) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !ReadSome(left)) return false;
+      }
+      return true;
+    };
+    for (;;) {
+      std::size_t eol = buffer_.find("\r\n");
+      while (eol == std::string::npos) {
+        if (!wait_for(buffer_.size() + 1)) return false;
+        eol = buffer_.find("\r\n");
+      }
+      std::size_t size = 0;
+      try {
+        size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+      } catch (const std::exception&) {
+        return false;
+      }
+      if (!wait_for(eol + 2 + size + 2)) return false;
+      if (buffer_.compare(eol + 2 + size, 2, "\r\n") != 0) return false;
+      r.body.append(buffer_, eol + 2, size);
+      buffer_.erase(0, eol + 2 + size + 2);
+      if (size == 0) return true;
+      ++r.chunks;
+    }
   }
 
   void Close() {
