@@ -16,9 +16,9 @@ void TuneAllocator() {
   mallopt(M_ARENA_MAX, 2);
   // Setting it also turns off glibc's dynamic threshold (which follows the largest freed block).
   // 4 MiB: a large buffer (a slow-tier result set, several MiB on the large database) is
-  // mapped on its own and unmapped when freed, while the buffers of every second (a report's ≈ 1,100 findings are ≈ 330 KiB)
-  // are reused from the arena — at 256 KiB they were mapped, faulted in and unmapped each
-  // second, ≈ 20 % more CPU (docs/benchmarks.md).
+  // mapped on its own and unmapped when freed, while the buffers of every second (a report's ≈
+  // 1,100 findings are ≈ 330 KiB) are reused from the arena — at 256 KiB they were mapped, faulted
+  // in and unmapped each second, ≈ 20 % more CPU (docs/benchmarks.md).
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 #endif
 }

@@ -733,6 +733,8 @@ std::optional<SettingValue> ReadSetting(const model::Setting& setting) {
 class Renderer {
  public:
   Renderer(const std::vector<TargetView>& views, const SelfMetrics& self);
+  Renderer(const Renderer&) = delete;  // its steps point to it
+  Renderer& operator=(const Renderer&) = delete;
 
   // Runs steps until `out` has grown by `min_bytes` or none is left. False when none was left to
   // run (nothing was appended).
@@ -809,7 +811,6 @@ class Renderer {
       }
     }
   }
-
 
  private:
   void Step(std::function<void()> step) { steps_.push_back(std::move(step)); }

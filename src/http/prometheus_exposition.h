@@ -78,8 +78,8 @@ void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> ta
 // piece comes from the same states. One thread at a time.
 class ExpositionRender {
  public:
-  ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets,
-                   SelfMetrics self, const ExpositionOptions& options);
+  ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets, SelfMetrics self,
+                   const ExpositionOptions& options);
   ~ExpositionRender();
   ExpositionRender(const ExpositionRender&) = delete;
   ExpositionRender& operator=(const ExpositionRender&) = delete;

@@ -361,8 +361,8 @@ TEST(ExpositionRender, ItsPiecesMakeTheWholeExpositionSplitBetweenLines) {
   const std::vector<std::shared_ptr<const model::TargetState>> targets = {
       UpTarget("a"), DownTarget("down"), UpTarget("b")};
   const std::string whole = Render(targets, {}, self);
-  for (const std::size_t min_bytes : {std::size_t{1}, std::size_t{100}, std::size_t{4096},
-                                      kNoLimit}) {
+  for (const std::size_t min_bytes :
+       {std::size_t{1}, std::size_t{100}, std::size_t{4096}, kNoLimit}) {
     const std::vector<std::string> pieces = Pieces(targets, self, min_bytes);
     std::string joined;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -380,8 +380,8 @@ TEST(ExpositionRender, ItsPiecesMakeTheWholeExpositionSplitBetweenLines) {
   // come in a piece of their own, without the family's header.
   const std::vector<std::string> smallest = Pieces(targets, self, 1);
   EXPECT_GT(smallest.size(), 20u);
-  const auto second_targets_rows = std::find_if(
-      smallest.begin(), smallest.end(), [](const std::string& piece) {
+  const auto second_targets_rows =
+      std::find_if(smallest.begin(), smallest.end(), [](const std::string& piece) {
         return piece.starts_with("pg_stat_user_tables_n_dead_tup{target=\"b\"");
       });
   EXPECT_NE(second_targets_rows, smallest.end());
@@ -393,7 +393,8 @@ TEST(ExpositionRender, KeepsTheStatesAndFiguresItWasGiven) {
   {
     auto target = UpTarget("a");
     SelfMetrics self;
-    self.extra = {{"pgvigil_build_info", MetricType::kGauge, "Build.", {{{{"version", "0.1"}}, 1}}}};
+    self.extra = {
+        {"pgvigil_build_info", MetricType::kGauge, "Build.", {{{{"version", "0.1"}}, 1}}}};
     whole = Render({target}, {}, self);
     render.emplace(std::vector<std::shared_ptr<const model::TargetState>>{target}, self,
                    ExpositionOptions{});

@@ -70,7 +70,9 @@ struct Response {
   // Instead of `body`: a body made piece by piece while it is sent (chunked transfer coding),
   // so that a large one is never whole in memory. The server calls `pull` on the loop with an
   // empty string each time the previous piece has been written: it appends the next piece and
-  // returns true, or returns false when the body has ended. Not called for HEAD.
+  // returns true, or returns false when the body has ended (what that call appended is the
+  // last piece). Not called for HEAD. An HTTP/1.0 client, which knows no chunks, gets the
+  // pieces gathered into one body.
   std::function<bool(std::string& piece)> pull;
 
   static Response Json(std::string body, int status = 200);

@@ -278,6 +278,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
 
   void Handle(bhttp::request<bhttp::string_body> message) {
     keep_alive_ = message.keep_alive();
+    http10_ = message.version() < 11;
     const std::string method(message.method_string());
     const std::string_view target = message.target();
     const std::size_t question = target.find('?');
@@ -383,8 +384,23 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   void Answer(std::string_view route_method, std::string_view route, Response r, bool is_head) {
     stats_method_ = std::string(route_method);
     stats_route_ = route.empty() ? std::string(kUnmatchedRoute) : std::string(route);
-    if (r.pull) return WritePulledResponse(std::move(r), is_head);
+    if (r.pull && !http10_) return WritePulledResponse(std::move(r), is_head);
+    if (r.pull) GatherPulledBody(r, is_head);
     WriteResponse(std::move(r), is_head);
+  }
+
+  // HTTP/1.0 has no chunked coding: a pulled body is gathered whole for such a client.
+  void GatherPulledBody(Response& r, bool is_head) {
+    auto pull = std::move(r.pull);
+    r.pull = nullptr;
+    if (is_head) return;
+    try {
+      while (pull(r.body)) {
+      }
+    } catch (...) {
+      common::Log(common::LogLevel::kError, "http", "body of {} {} threw", log_method_, log_path_);
+      r = Response::Error(InternalServerError());
+    }
   }
 
   // The status line and headers every whole or pulled response carries.
@@ -430,12 +446,12 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     const bool keep_alive = response_->keep_alive();
     response_.reset();
     owned_body_ = std::string();  // a large body is not kept per connection
-    shared_body_.reset();           // a shared one lives on where it came from
+    shared_body_.reset();         // a shared one lives on where it came from
     AfterResponse(ec, keep_alive);
   }
 
   void AfterResponse(beast::error_code ec, bool keep_alive) {
-    if (ec) return CloseNow();
+    if (ec || state_ == State::kClosed) return CloseNow();
     if (!keep_alive || server_->stopping_) return Linger();
     first_request_ = false;
     ReadRequest();
@@ -443,6 +459,8 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
 
   // A pulled body (Response::pull): the headers, then one chunk per piece, each pulled when the
   // previous one has been written, so that at most one piece is in memory; then the last chunk.
+  // The whole response has write_timeout, as a whole one has: a reader that takes a piece now
+  // and then cannot keep the render (and the states it holds) alive for long.
   void WritePulledResponse(Response r, bool is_head) {
     state_ = State::kWriting;
     status_ = r.status;
@@ -453,12 +471,12 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     pull_ = is_head ? nullptr : std::move(r.pull);
     pulled_serializer_.emplace(*pulled_head_);
     stream_.expires_after(options().write_timeout);
-    bhttp::async_write_header(stream_, *pulled_serializer_,
-                              [self = shared_from_this(), is_head](beast::error_code ec,
-                                                                   std::size_t) {
-                                if (is_head) return self->EndPulledResponse(ec);
-                                self->WriteNextPiece(ec);
-                              });
+    bhttp::async_write_header(
+        stream_, *pulled_serializer_,
+        [self = shared_from_this(), is_head](beast::error_code ec, std::size_t) {
+          if (is_head) return self->EndPulledResponse(ec);  // no body
+          self->WriteNextPiece(ec);
+        });
   }
 
   void WriteNextPiece(beast::error_code ec) {
@@ -466,32 +484,43 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     if (ec || server_->stopping_) {
       return EndPulledResponse(ec ? ec : beast::error_code(asio::error::operation_aborted));
     }
-    bool more = false;
-    try {
-      do {  // an empty chunk would end the body
-        piece_.clear();
-        more = pull_(piece_);
-      } while (more && piece_.empty());
-    } catch (const std::exception& e) {
-      // The status line is gone: all that is left is to cut the body, which the client sees.
-      common::Log(common::LogLevel::kError, "http", "body of {} {} threw: {}", log_method_,
-                  log_path_, e.what());
-      return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
+    piece_.clear();
+    if (pull_) {
+      bool more = false;
+      try {
+        do {  // an empty chunk would end the body
+          more = pull_(piece_);
+        } while (more && piece_.empty());
+      } catch (const std::exception& e) {
+        // The status line is gone: all that is left is to cut the body, which the client sees.
+        common::Log(common::LogLevel::kError, "http", "body of {} {} threw: {}", log_method_,
+                    log_path_, e.what());
+        return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
+      } catch (...) {
+        common::Log(common::LogLevel::kError, "http", "body of {} {} threw", log_method_,
+                    log_path_);
+        return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
+      }
+      if (!more) pull_ = nullptr;  // whatever this last call appended is the last piece
     }
-    stream_.expires_after(options().write_timeout);
-    auto written = [self = shared_from_this(), more](beast::error_code e, std::size_t) {
-      if (!more) return self->EndPulledResponse(e);
-      self->WriteNextPiece(e);
-    };
-    if (!more) {
+    if (piece_.empty()) {
       piece_ = std::string();
-      return asio::async_write(stream_, bhttp::make_chunk_last(), std::move(written));
+      return asio::async_write(stream_, bhttp::make_chunk_last(),
+                               [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                 self->EndPulledResponse(e);
+                               });
     }
     body_bytes_ += piece_.size();
-    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(piece_)), std::move(written));
+    asio::async_write(
+        stream_, bhttp::make_chunk(asio::buffer(piece_)),
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->WriteNextPiece(e); });
   }
 
   void EndPulledResponse(beast::error_code ec) {
+    if (ec) {
+      common::Log(common::LogLevel::kWarn, "http", "{} {} cut after {} bytes: {}", log_method_,
+                  log_path_, body_bytes_, ec.message());
+    }
     LogAndRecord();
     const bool keep_alive = pulled_head_->keep_alive();
     pulled_serializer_.reset();
@@ -611,6 +640,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
   State state_ = State::kIdle;
   bool first_request_ = true;
   bool keep_alive_ = true;
+  bool http10_ = false;  // the current request's version is HTTP/1.0
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   // What is being written: the headers, and a span over owned_body_ or shared_body_.

@@ -95,6 +95,19 @@ int main(int argc, char** argv) {
   self.http_requests_total = {{{{"route", "/metrics"}, {"method", "GET"}, {"code", "200"}}, 7}};
   std::string text;
   http::RenderMetrics(targets, self, http::ExpositionOptions{}, text);
+  // The daemon sends the same exposition in pieces: joined, they must be the whole.
+  std::string pieces;
+  http::ExpositionRender render(targets, self, http::ExpositionOptions{});
+  for (std::size_t n = 0; render.Next(pieces, 1); ++n) {
+    if (pieces.back() != '\n') {
+      std::fprintf(stderr, "piece %zu does not end a line\n", n);
+      return 1;
+    }
+  }
+  if (pieces != text) {
+    std::fprintf(stderr, "the exposition in pieces differs from the whole one\n");
+    return 1;
+  }
 
   std::ofstream(argv[2], std::ios::binary) << text;
   const fs::path golden = dir / "metrics.prom";
