@@ -552,13 +552,21 @@ Response Pieces(std::shared_ptr<std::atomic<int>> pulls, int pieces, std::size_t
                           });
 }
 
+// A router whose GET /pieces answers Pieces(pulls, pieces, piece_bytes).
+Router PiecesRouter(std::shared_ptr<std::atomic<int>> pulls, int pieces, std::size_t piece_bytes) {
+  Router router;
+  EXPECT_TRUE(router
+                  .Add("GET", "/pieces", Role::kViewer,
+                       [pulls, pieces, piece_bytes](const Request&) {
+                         return Pieces(pulls, pieces, piece_bytes);
+                       })
+                  .ok());
+  return router;
+}
+
 TEST(Server, SendsAPulledBodyAsChunksAndKeepsTheConnectionAlive) {
   auto pulls = std::make_shared<std::atomic<int>>(0);
-  Router router;
-  ASSERT_TRUE(router
-                  .Add("GET", "/pieces", Role::kViewer,
-                       [pulls](const Request&) { return Pieces(pulls, 3, 5); })
-                  .ok());
+  Router router = PiecesRouter(pulls, 3, 5);
   RunningServer rs;
   ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
   TestClient client(rs.endpoint());
@@ -596,11 +604,7 @@ TEST(Server, PullsTheNextPieceOnlyWhenThePreviousOneIsWritten) {
   constexpr int kPieces = 64;
   constexpr std::size_t kPiece = 1 << 20;
   auto pulls = std::make_shared<std::atomic<int>>(0);
-  Router router;
-  ASSERT_TRUE(router
-                  .Add("GET", "/pieces", Role::kViewer,
-                       [pulls](const Request&) { return Pieces(pulls, kPieces, kPiece); })
-                  .ok());
+  Router router = PiecesRouter(pulls, kPieces, kPiece);
   ServerOptions options = LoopbackOptions();
   options.write_timeout = 10s;
   RunningServer rs;
@@ -683,11 +687,7 @@ TEST(Server, StopCutsAPulledBodyBetweenPiecesAndEndsTheLoop) {
 
 TEST(Server, GivesAnHttp10ClientThePulledBodyWhole) {
   auto pulls = std::make_shared<std::atomic<int>>(0);
-  Router router;
-  ASSERT_TRUE(router
-                  .Add("GET", "/pieces", Role::kViewer,
-                       [pulls](const Request&) { return Pieces(pulls, 3, 5); })
-                  .ok());
+  Router router = PiecesRouter(pulls, 3, 5);
   RunningServer rs;
   ASSERT_TRUE(rs.Start(LoopbackOptions(), std::move(router)).ok());
   TestClient client(rs.endpoint());
