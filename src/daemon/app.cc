@@ -295,22 +295,20 @@ http::Response App::Impl::Metrics() {
   options.max_statements = static_cast<std::size_t>(settings_.metrics_statements_top_n);
   // Rendered while it is sent, a piece at a time: whole, the body was 13 MiB on the large
   // benchmark database, and one that coincided with the slow tier's parse set the daemon's
-  // peak memory (docs/benchmarks.md). The render starts with the first piece, so that HEAD
-  // renders nothing; the scrape's duration is the time spent rendering.
+  // peak memory (docs/benchmarks.md). The scrape's duration is the time spent rendering.
   return http::Response::Pulled(
       std::string(http::kExpositionContentType),
-      [this, targets = cache_.Targets(), self = std::move(self), options,
-       spent = std::chrono::steady_clock::now() - started,
-       render = std::shared_ptr<http::ExpositionRender>()](std::string& piece) mutable {
+      [this,
+       render =
+           std::make_shared<http::ExpositionRender>(cache_.Targets(), std::move(self), options),
+       spent = std::chrono::steady_clock::now() - started](std::string& piece) mutable {
         const auto piece_started = std::chrono::steady_clock::now();
-        if (render == nullptr) {
-          render = std::make_shared<http::ExpositionRender>(std::move(targets), std::move(self),
-                                                            options);
-          ++scrapes_;
-        }
         const bool more = render->Next(piece, kMetricsPieceBytes);
         spent += std::chrono::steady_clock::now() - piece_started;
-        if (!more) last_scrape_seconds_ = std::chrono::duration<double>(spent).count();
+        if (!more) {
+          ++scrapes_;
+          last_scrape_seconds_ = std::chrono::duration<double>(spent).count();
+        }
         return more;
       });
 }

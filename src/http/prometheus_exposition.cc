@@ -671,6 +671,17 @@ TargetView PrepareTarget(const model::TargetState& state, const ExpositionOption
   return v;
 }
 
+std::vector<TargetView> PrepareTargets(
+    std::span<const std::shared_ptr<const model::TargetState>> targets,
+    const ExpositionOptions& options) {
+  std::vector<TargetView> views;
+  views.reserve(targets.size());
+  for (const auto& target : targets) {
+    if (target != nullptr) views.push_back(PrepareTarget(*target, options));
+  }
+  return views;
+}
+
 // pg_settings_<name>: postgres_exporter's unit handling (times in seconds, sizes in bytes,
 // booleans 1/0; enums and strings are not exported). -1 (disabled) stays -1.
 struct SettingValue {
@@ -1408,38 +1419,10 @@ std::string SanitizeLabelName(std::string_view name) {
   return out;
 }
 
-namespace {
-
-std::vector<TargetView> PrepareTargets(
-    std::span<const std::shared_ptr<const model::TargetState>> targets,
-    const ExpositionOptions& options) {
-  std::vector<TargetView> views;
-  views.reserve(targets.size());
-  for (const auto& target : targets) {
-    if (target != nullptr) views.push_back(PrepareTarget(*target, options));
-  }
-  return views;
-}
-
-// A guess at the size of the whole exposition, to reserve it at once.
-std::size_t EstimatedBytes(const std::vector<TargetView>& views) {
-  std::size_t rows = 0;
-  for (const TargetView& v : views) {
-    rows += 100 + (v.tables.size() * std::size(kTableColumns)) +
-            (v.indexes.size() * std::size(kIndexColumns)) + (v.statements.size() * 5) +
-            (v.activity.size() * 2);
-  }
-  return rows * 160;
-}
-
-}  // namespace
-
 void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> targets,
                    const SelfMetrics& self, const ExpositionOptions& options, std::string& out) {
-  const std::vector<TargetView> views = PrepareTargets(targets, options);
-  out.reserve(out.size() + EstimatedBytes(views));
-  Renderer renderer(views, self);
-  while (renderer.RenderSome(out, kNoLimit)) {
+  ExpositionRender render({targets.begin(), targets.end()}, self, options);
+  while (render.Next(out, kNoLimit)) {
   }
 }
 
@@ -1460,11 +1443,14 @@ struct ExpositionRender::State {
 
 ExpositionRender::ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets,
                                    SelfMetrics self, const ExpositionOptions& options)
-    : state_(std::make_unique<State>(std::move(targets), std::move(self), options)) {}
+    : targets_(std::move(targets)), self_(std::move(self)), options_(options) {}
 
 ExpositionRender::~ExpositionRender() = default;
 
 bool ExpositionRender::Next(std::string& out, std::size_t min_bytes) {
+  if (state_ == nullptr) {
+    state_ = std::make_unique<State>(std::move(targets_), std::move(self_), options_);
+  }
   return state_->renderer.RenderSome(out, min_bytes);
 }
 

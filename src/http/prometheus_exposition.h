@@ -58,7 +58,7 @@ struct ExtraFamily {
 struct SelfMetrics {
   std::optional<double> process_start_time_seconds;  // Unix time
   std::optional<std::int64_t> store_size_bytes;
-  std::uint64_t scrapes_total = 0;  // /metrics requests served before this one
+  std::uint64_t scrapes_total = 0;  // /metrics bodies served whole before this one
   // How long the previous /metrics render took (this one cannot time itself).
   std::optional<double> last_scrape_duration_seconds;
   std::int64_t sse_clients = 0;
@@ -67,7 +67,7 @@ struct SelfMetrics {
   std::vector<ExtraFamily> extra;
 };
 
-// Appends the whole exposition to `out` (reserving an estimate of its size). Null entries of
+// Appends the whole exposition to `out`: ExpositionRender run to the end. Null entries of
 // `targets` are skipped.
 void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> targets,
                    const SelfMetrics& self, const ExpositionOptions& options, std::string& out);
@@ -75,7 +75,8 @@ void RenderMetrics(std::span<const std::shared_ptr<const model::TargetState>> ta
 // The same exposition rendered piece by piece, for a body sent while it is rendered: whole, the
 // daemon's /metrics on the large benchmark database is 13 MiB, held while the slow tier's sample
 // is parsed — the daemon's peak memory. It keeps the targets and figures it is given, so every
-// piece comes from the same states. One thread at a time.
+// piece comes from the same states. The targets are prepared (sorted, labels rendered) with the
+// first piece, so a render never asked for (HEAD) costs nothing. One thread at a time.
 class ExpositionRender {
  public:
   ExpositionRender(std::vector<std::shared_ptr<const model::TargetState>> targets, SelfMetrics self,
@@ -91,6 +92,10 @@ class ExpositionRender {
 
  private:
   struct State;
+  // What the first Next prepares the render from; moved into state_ then.
+  std::vector<std::shared_ptr<const model::TargetState>> targets_;
+  SelfMetrics self_;
+  ExpositionOptions options_;
   std::unique_ptr<State> state_;
 };
 

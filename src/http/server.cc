@@ -389,18 +389,29 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     WriteResponse(std::move(r), is_head);
   }
 
-  // HTTP/1.0 has no chunked coding: a pulled body is gathered whole for such a client.
-  void GatherPulledBody(Response& r, bool is_head) {
-    auto pull = std::move(r.pull);
-    r.pull = nullptr;
-    if (is_head) return;
+  // Calls `pull` once: whether more is to come, or nullopt when it threw (logged; a handler's
+  // body must not take the daemon down).
+  std::optional<bool> Pull(const std::function<bool(std::string&)>& pull, std::string& out) {
     try {
-      while (pull(r.body)) {
-      }
+      return pull(out);
+    } catch (const std::exception& e) {
+      common::Log(common::LogLevel::kError, "http", "body of {} {} threw: {}", log_method_,
+                  log_path_, e.what());
     } catch (...) {
       common::Log(common::LogLevel::kError, "http", "body of {} {} threw", log_method_, log_path_);
-      r = Response::Error(InternalServerError());
     }
+    return std::nullopt;
+  }
+
+  // HTTP/1.0 has no chunked coding: a pulled body is gathered whole for such a client.
+  void GatherPulledBody(Response& r, bool is_head) {
+    const auto pull = std::move(r.pull);
+    r.pull = nullptr;
+    if (is_head) return;
+    std::optional<bool> more;
+    while ((more = Pull(pull, r.body)) == true) {
+    }
+    if (!more) r = Response::Error(InternalServerError());
   }
 
   // The status line and headers every whole or pulled response carries.
@@ -486,22 +497,13 @@ class Session final : public std::enable_shared_from_this<Session>, public Strea
     }
     piece_.clear();
     if (pull_) {
-      bool more = false;
-      try {
-        do {  // an empty chunk would end the body
-          more = pull_(piece_);
-        } while (more && piece_.empty());
-      } catch (const std::exception& e) {
-        // The status line is gone: all that is left is to cut the body, which the client sees.
-        common::Log(common::LogLevel::kError, "http", "body of {} {} threw: {}", log_method_,
-                    log_path_, e.what());
-        return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
-      } catch (...) {
-        common::Log(common::LogLevel::kError, "http", "body of {} {} threw", log_method_,
-                    log_path_);
-        return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
-      }
-      if (!more) pull_ = nullptr;  // whatever this last call appended is the last piece
+      std::optional<bool> more;
+      do {  // an empty chunk would end the body
+        more = Pull(pull_, piece_);
+      } while (more == true && piece_.empty());
+      // The status line is gone: all that is left is to cut the body, which the client sees.
+      if (!more) return EndPulledResponse(beast::error_code(asio::error::operation_aborted));
+      if (!*more) pull_ = nullptr;  // whatever this last call appended is the last piece
     }
     if (piece_.empty()) {
       piece_ = std::string();
